@@ -1,0 +1,53 @@
+"""Errors the engine raises at its boundaries.  Each names the file or field and the problem."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+
+class SetpointError(Exception):
+    """Base class: an error with a message fit for a user (no traceback needed)."""
+
+
+class SnapshotError(SetpointError):
+    """The patient snapshot is malformed: the message names the field and the problem."""
+
+
+class KnowledgeError(SetpointError):
+    """A knowledge file is malformed or inconsistent."""
+
+
+class RuleBaseError(SetpointError):
+    """The rule base cannot be loaded; `problems` lists every file, rule id, field and problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("rule base is invalid:\n  " + "\n  ".join(problems))
+
+
+class IntegrityError(SetpointError):
+    """Rule base files do not match their signed manifest."""
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-wrap", "function-before") or "[" in str(part):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def format_validation_error(err: ValidationError, prefix: str = "") -> str:
+    """One line per problem: `field.path: message`."""
+    lines = []
+    for e in err.errors(include_url=False):
+        where = _loc(tuple(e["loc"]))
+        if prefix:
+            where = f"{prefix}.{where}" if where != "(top level)" else prefix
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {msg}")
+    return "; ".join(lines)

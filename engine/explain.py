@@ -1,0 +1,71 @@
+"""`setpoint explain`: a rule's condition tree with each condition's outcome for one patient."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from engine.matching.tree import evaluate, explain, outcome_word
+from engine.snapshot.models import Snapshot
+
+if TYPE_CHECKING:
+    from engine.core import Engine
+
+
+def explain_rule(eng: Engine, snap: Snapshot, rule_id: str, as_of: date) -> dict[str, Any]:
+    lr = eng.rulebase.by_id(rule_id)
+    case = eng.case(snap, as_of)
+    facts, notes = eng.facts(case)
+    value = evaluate(lr.tree, facts)
+    return {
+        "rule_id": lr.id, "version": lr.rule.version, "title": lr.rule.title, "as_of": as_of.isoformat(),
+        "outcome": {True: "fired", False: "not_fired", None: "cannot_assess"}[value],
+        "condition": explain(lr.tree, facts).to_dict(),
+        "escalations": [
+            {"severity": e.severity, "reason": e.reason, "outcome": outcome_word(evaluate(n, facts)),
+             "condition": explain(n, facts).to_dict()}
+            for e, n in zip(lr.rule.escalations, lr.escalations, strict=True)
+        ],
+        "notes": notes,
+    }
+
+
+def _fmt_value(fact: dict[str, Any]) -> str:
+    v = fact["value"]
+    if v is None:
+        return "unknown"
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return f"{v}{' ' + fact['unit'] if fact.get('unit') and not isinstance(v, bool) else ''}"
+
+
+def _lines(node: dict[str, Any], depth: int) -> list[str]:
+    mark = {"true": "TRUE ", "false": "FALSE", "cannot_assess": "N/A  "}[node["outcome"]]
+    pad = "  " * depth
+    out = [f"{pad}[{mark}] {node['condition']}"]
+    fact = node.get("fact")
+    if fact:
+        out.append(f"{pad}        value: {_fmt_value(fact)}" + (f" ({fact['reason']})" if fact.get("reason") else ""))
+        for e in fact["evidence"]:
+            bits = [e["label"]]
+            if e.get("value") is not None:
+                bits.append(f"{e['value']}{' ' + e['unit'] if e.get('unit') else ''}")
+            if e.get("date"):
+                bits.append(f"on {e['date']}")
+            if e.get("note"):
+                bits.append(f"[{e['note']}]")
+            out.append(f"{pad}        from: {' '.join(str(b) for b in bits)}")
+    for ch in node.get("children", []):
+        out.extend(_lines(ch, depth + 1))
+    return out
+
+
+def render_explanation(report: dict[str, Any]) -> str:
+    lines = [f"{report['rule_id']} v{report['version']}: {report['title']}",
+             f"as of {report['as_of']}: {report['outcome'].replace('_', ' ').upper()}", ""]
+    lines.extend(_lines(report["condition"], 0))
+    for e in report["escalations"]:
+        lines += ["", f"escalation to {e['severity']} ({e['reason']}): {e['outcome']}"]
+        lines.extend(_lines(e["condition"], 1))
+    lines += ["", "TRUE/FALSE: condition met or not; N/A: cannot assess (data missing, stale or unusable)."]
+    return "\n".join(lines)

@@ -1,0 +1,246 @@
+"""From a condition leaf to the derived fact it needs and the test applied to that fact.
+
+Each leaf becomes a `FactSpec` (a stable key such as `lab:hematocrit:120d`, the
+fact's type, and the parameters the deriver needs) plus a `Test` (operator and
+value, already converted to the fact's canonical unit).  Both matchers consume
+exactly these: the compiled Python tree and the durable-rules ruleset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from engine.rules import conditions as c
+
+FactType = Literal["bool", "number", "string"]
+
+PATIENT_FIELD_TYPES: dict[str, FactType] = {
+    "age": "number", "sex": "string", "pregnant": "bool", "uterus_present": "bool",
+    "childbearing_potential": "bool", "postmenopausal": "bool", "years_since_menopause": "number",
+    "weight_kg": "number", "fertility_goal": "bool",
+}
+SEX_VALUES = ("female", "male", "other")
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    key: str
+    type: FactType
+    family: str
+    params: tuple[tuple[str, Any], ...]
+    # What this fact is, in words a reviewer reads ("latest hematocrit within 120 days").
+    describe: str
+    unit: str | None = None
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)
+
+
+@dataclass(frozen=True)
+class Test:
+    op: str  # ==, !=, >, >=, <, <=, in
+    value: Any  # bool | float | str | tuple
+
+    def apply(self, v: Any) -> bool:
+        match self.op:
+            case "==":
+                return bool(v == self.value)
+            case "!=":
+                return bool(v != self.value)
+            case ">":
+                return bool(v > self.value)
+            case ">=":
+                return bool(v >= self.value)
+            case "<":
+                return bool(v < self.value)
+            case "<=":
+                return bool(v <= self.value)
+            case "in":
+                return v in self.value
+        raise ValueError(f"unknown operator {self.op}")
+
+    def negated(self) -> Test:
+        """The complementary test over a *known* value (used to compile 'definitely false')."""
+        flip = {"==": "!=", "!=": "==", ">": "<=", ">=": "<", "<": ">=", "<=": ">", "in": "not in"}
+        return Test(flip[self.op], self.value)
+
+    def text(self, unit: str | None = None) -> str:
+        val = self.value
+        if isinstance(val, float) and val.is_integer():
+            val = int(val)
+        if isinstance(val, tuple):
+            val = ", ".join(str(x) for x in val)
+        suffix = f" {unit}" if unit and unit not in ("1", "") else ""
+        return f"{self.op} {val}{suffix}"
+
+
+TRUE = Test("==", True)
+
+
+@dataclass(frozen=True)
+class CompiledLeaf:
+    spec: FactSpec
+    test: Test
+    source: Any  # the pydantic leaf, for explanations
+
+    def describe(self) -> str:
+        if self.spec.type == "bool":
+            return self.spec.describe if self.test.value is True else f"not {self.spec.describe}"
+        return f"{self.spec.describe} {self.test.text(self.spec.unit)}"
+
+
+def _num(op: str, value: float | int) -> Test:
+    return Test(op, float(value))
+
+
+def compile_leaf(leaf: Any, to_canonical: Any) -> CompiledLeaf:
+    """`to_canonical(analyte, unit) -> (factor, canonical_unit)` raises ValueError for bad units/analytes."""
+    match leaf:
+        case c.MedActive(med_active=str() as set_id):
+            spec = FactSpec(f"med_active:{set_id}", "bool", "med_active", (("set", set_id),),
+                            f"active {set_id}")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.MedActive(med_active=c.MedActiveArgs() as a):
+            quals = [f"{n}={getattr(a, n)}" for n in ("compounded", "prn") if getattr(a, n) is not None]
+            key = f"med_active:{a.set}" + "".join(f":{q}" for q in quals)
+            spec = FactSpec(key, "bool", "med_active",
+                            (("set", a.set), ("compounded", a.compounded), ("prn", a.prn)),
+                            f"active {a.set}" + (f" ({', '.join(quals)})" if quals else ""))
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.MedStoppedWithin(med_stopped_within=a):
+            spec = FactSpec(f"med_stopped_within:{a.set}:{a.days}d", "bool", "med_stopped_within",
+                            (("set", a.set), ("days", a.days)), f"{a.set} stopped within {a.days} days")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.MedStartedWithin(med_started_within=a):
+            spec = FactSpec(f"med_started_within:{a.set}:{a.days}d", "bool", "med_started_within",
+                            (("set", a.set), ("days", a.days)), f"{a.set} started within {a.days} days")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.MedChangedWithin(med_changed_within=a):
+            spec = FactSpec(f"med_changed_within:{a.set}:{a.days}d", "bool", "med_changed_within",
+                            (("set", a.set), ("days", a.days)),
+                            f"{a.set} started or dose changed within {a.days} days")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.DaysSinceMedChange(days_since_med_change=a):
+            spec = FactSpec(f"days_since_med_change:{a.set}", "number", "days_since_med_change",
+                            (("set", a.set),), f"days since {a.set} was started or its dose changed", "days")
+            return CompiledLeaf(spec, _num(a.op, a.value), leaf)
+        case c.DailyDose(daily_dose=a):
+            factor = _mass_factor(a.unit)
+            spec = FactSpec(f"daily_dose:{a.set}", "number", "daily_dose", (("set", a.set),),
+                            f"daily dose of {a.set}", "mg")
+            return CompiledLeaf(spec, _num(a.op, a.value * factor), leaf)
+        case c.CountActive(count_active=a):
+            sets = tuple(sorted(a.sets))
+            spec = FactSpec(f"count_active:{'+'.join(sets)}", "number", "count_active", (("sets", sets),),
+                            f"number of active agents in {' or '.join(sets)}")
+            return CompiledLeaf(spec, _num(a.op, a.value), leaf)
+        case c.HasCondition(condition=str() as set_id):
+            spec = FactSpec(f"condition:{set_id}:any", "bool", "condition", (("set", set_id), ("status", "any")),
+                            f"condition in {set_id}")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.HasCondition(condition=c.ConditionArgs() as a):
+            spec = FactSpec(f"condition:{a.set}:{a.status}", "bool", "condition",
+                            (("set", a.set), ("status", a.status)),
+                            f"condition in {a.set}" + ("" if a.status == "any" else f" ({a.status})"))
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.PatientLeaf(patient=a):
+            ftype = PATIENT_FIELD_TYPES[a.field]
+            spec = FactSpec(f"patient:{a.field}", ftype, "patient", (("field", a.field),), f"patient {a.field}",
+                            "years" if a.field in ("age", "years_since_menopause") else
+                            ("kg" if a.field == "weight_kg" else None))
+            return CompiledLeaf(spec, _typed_test(a.op, a.value, ftype, f"patient {a.field}"), leaf)
+        case c.PatientUnknown(patient_unknown=fld):
+            spec = FactSpec(f"patient_unknown:{fld}", "bool", "patient_unknown", (("field", fld),),
+                            f"patient {fld} not recorded")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.Lab(lab=a):
+            factor, canonical = to_canonical(a.analyte, a.unit)
+            window = f":{a.collected_between[0]}-{a.collected_between[1]}" if a.collected_between else ""
+            spec = FactSpec(f"lab:{a.analyte}:{a.within_days}d{window}", "number", "lab",
+                            (("analyte", a.analyte), ("days", a.within_days),
+                             ("between", a.collected_between)),
+                            f"latest {a.analyte} within {a.within_days} days"
+                            + (f" collected {a.collected_between[0]}-{a.collected_between[1]}" if window else ""),
+                            canonical)
+            return CompiledLeaf(spec, _num(a.op, a.value * factor), leaf)
+        case c.LabMissing(lab_missing=a):
+            to_canonical(a.analyte, None)
+            spec = FactSpec(f"lab_missing:{a.analyte}:{a.within_days}d", "bool", "lab_missing",
+                            (("analyte", a.analyte), ("days", a.within_days)),
+                            f"no usable {a.analyte} result within {a.within_days} days")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.LabSinceMedChange(lab_since_med_change=a):
+            to_canonical(a.analyte, None)
+            spec = FactSpec(f"lab_since_med_change:{a.analyte}:{a.set}:{a.min_days_after}", "bool",
+                            "lab_since_med_change",
+                            (("analyte", a.analyte), ("set", a.set), ("min_days_after", a.min_days_after)),
+                            f"{a.analyte} result since {a.set} was started or its dose changed")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.LabSpecimen(lab_specimen=a):
+            for an in a.analytes:
+                to_canonical(an, None)
+            an_key = "+".join(sorted(a.analytes))
+            sp_key = "+".join(sorted(a.specimens))
+            spec = FactSpec(f"lab_specimen:{an_key}:{sp_key}:{a.within_days}d", "bool", "lab_specimen",
+                            (("analytes", tuple(sorted(a.analytes))), ("specimens", tuple(sorted(a.specimens))),
+                             ("days", a.within_days)),
+                            f"{'/'.join(sorted(a.analytes))} measured in {'/'.join(sorted(a.specimens))} "
+                            f"within {a.within_days} days")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.LabUnusable(lab_unusable=a):
+            spec = FactSpec(f"lab_unusable:{a.within_days}d", "bool", "lab_unusable", (("days", a.within_days),),
+                            f"a result within {a.within_days} days with a missing or unrecognised unit "
+                            "or an implausible value")
+            return CompiledLeaf(spec, TRUE, leaf)
+        case c.Scale(scale=a):
+            spec = FactSpec(f"scale:{a.scale}:{a.item}:{a.within_days}d", "number", "scale",
+                            (("scale", a.scale), ("item", a.item), ("days", a.within_days)),
+                            f"latest {a.scale.upper().replace('PHQ9', 'PHQ-9').replace('GAD7', 'GAD-7')} "
+                            f"{a.item} within {a.within_days} days")
+            return CompiledLeaf(spec, _num(a.op, a.value), leaf)
+        case c.Vital(vital=a):
+            factor, canonical = to_canonical(a.kind if a.kind != "temperature" else "temperature_c", a.unit)
+            spec = FactSpec(f"vital:{a.kind}:{a.within_days}d", "number", "vital",
+                            (("kind", a.kind), ("days", a.within_days)),
+                            f"latest {a.kind.replace('_', ' ')} within {a.within_days} days", canonical)
+            return CompiledLeaf(spec, _num(a.op, a.value * factor), leaf)
+        case c.Note(note=a):
+            spec = FactSpec(f"note:{a.kind}:{a.within_days}d", "bool", "note",
+                            (("kind", a.kind), ("days", a.within_days)),
+                            f"{a.kind.replace('_', ' ')} documented within {a.within_days} days")
+            return CompiledLeaf(spec, TRUE, leaf)
+    raise ValueError(f"unsupported condition leaf {type(leaf).__name__}")
+
+
+def _mass_factor(unit: str) -> float:
+    u = unit.strip().lower().replace("µ", "u").replace("μ", "u").replace("mcg", "ug").removesuffix("/day")
+    factors = {"mg": 1.0, "ug": 0.001, "g": 1000.0}
+    if u not in factors:
+        raise ValueError(f"dose unit {unit!r} is not a mass unit (mg, ug, g)")
+    return factors[u]
+
+
+def _typed_test(op: str, value: Any, ftype: FactType, what: str) -> Test:
+    def check(v: Any) -> Any:
+        if ftype == "bool":
+            if not isinstance(v, bool):
+                raise ValueError(f"{what} is true/false; compare it with true or false, not {v!r}")
+            if op not in ("==", "!="):
+                raise ValueError(f"{what} is true/false; use == or !=")
+            return v
+        if ftype == "number":
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise ValueError(f"{what} is a number; {v!r} is not")
+            return float(v)
+        if not isinstance(v, str):
+            raise ValueError(f"{what} is text; {v!r} is not")
+        if what == "patient sex" and v not in SEX_VALUES:
+            raise ValueError(f"patient sex is one of {', '.join(SEX_VALUES)}, not {v!r}")
+        if op not in ("==", "!=", "in"):
+            raise ValueError(f"{what} is text; use ==, != or in")
+        return v
+
+    if op == "in":
+        return Test("in", tuple(check(v) for v in value))
+    return Test(op, check(value))

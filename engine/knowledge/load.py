@@ -1,0 +1,196 @@
+"""Load `knowledge/` and check its cross-references; build the look-up indexes the engine uses."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from engine.errors import KnowledgeError, format_validation_error
+from engine.knowledge.models import (
+    Analyte,
+    AnalytesFile,
+    ConditionSet,
+    ConditionsFile,
+    MedicationConcept,
+    MedicationSet,
+    MedicationsFile,
+    Scale,
+    ScalesFile,
+    Source,
+    SourcesFile,
+)
+
+M = TypeVar("M", bound=BaseModel)
+FILES = ("analytes.yaml", "medications.yaml", "conditions.yaml", "scales.yaml", "sources.yaml")
+
+
+def norm_unit(unit: str) -> str:
+    """Case-insensitive unit key: `µg/dL`, `ug/dl` and `mcg/dL` compare equal."""
+    u = unit.strip().lower().replace("μ", "u").replace("µ", "u").replace(" ", "")
+    return u.replace("mcg", "ug")
+
+
+def norm_name(name: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9%+\-/ ]", " ", name.lower().replace("'", "")).split())
+
+
+def _read(path: Path, model: type[M]) -> M:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise KnowledgeError(f"{path}: file is missing") from e
+    except yaml.YAMLError as e:
+        raise KnowledgeError(f"{path}: not valid YAML: {e}") from e
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise KnowledgeError(f"{path}: {format_validation_error(e)}") from e
+
+
+@dataclass
+class Knowledge:
+    root: Path
+    analytes: dict[str, Analyte]
+    concepts: dict[str, MedicationConcept]
+    med_sets: dict[str, MedicationSet]
+    route_aliases: dict[str, str]
+    condition_sets: dict[str, ConditionSet]
+    scales: dict[str, Scale]
+    sources: dict[str, Source]
+    content_hash: str
+    # indexes
+    loinc_to_analyte: dict[str, str] = field(default_factory=dict)
+    name_to_analyte: dict[str, str] = field(default_factory=dict)
+    unit_factors: dict[str, dict[str, float]] = field(default_factory=dict)
+    rxnorm_to_concept: dict[str, str] = field(default_factory=dict)
+    atc_to_concept: dict[str, str] = field(default_factory=dict)
+    synonym_to_concept: dict[str, str] = field(default_factory=dict)
+    synonym_pattern: re.Pattern[str] | None = None
+    scale_loinc: dict[str, tuple[str, str]] = field(default_factory=dict)
+    condition_patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+
+    def unit_factor(self, analyte_id: str, unit: str) -> float | None:
+        """Factor to the analyte's canonical unit, or None for a unit it does not convert from."""
+        return self.unit_factors[analyte_id].get(norm_unit(unit))
+
+
+def load_knowledge(root: Path) -> Knowledge:
+    root = Path(root)
+    analytes = _read(root / "analytes.yaml", AnalytesFile).analytes
+    meds = _read(root / "medications.yaml", MedicationsFile)
+    conds = _read(root / "conditions.yaml", ConditionsFile).sets
+    scales = _read(root / "scales.yaml", ScalesFile).scales
+    sources = _read(root / "sources.yaml", SourcesFile).sources
+
+    digest = hashlib.sha256()
+    for name in FILES:
+        digest.update(name.encode())
+        digest.update((root / name).read_bytes())
+
+    k = Knowledge(
+        root=root,
+        analytes=_unique(analytes, "analytes.yaml", "analyte"),
+        concepts=_unique(meds.concepts, "medications.yaml", "concept"),
+        med_sets=_unique(meds.sets, "medications.yaml", "set"),
+        route_aliases={},
+        condition_sets=_unique(conds, "conditions.yaml", "set"),
+        scales=_unique(scales, "scales.yaml", "scale"),
+        sources=_unique(sources, "sources.yaml", "source"),
+        content_hash=digest.hexdigest(),
+    )
+    for rc in meds.route_classes:
+        for alias in [rc.id, *rc.aliases]:
+            k.route_aliases[norm_name(alias)] = rc.id
+    _index(k)
+    _check_references(k)
+    return k
+
+
+def _unique(items: Iterable[M], file: str, what: str) -> dict[str, M]:
+    out: dict[str, M] = {}
+    for item in items:
+        key = item.id  # type: ignore[attr-defined]
+        if key in out:
+            raise KnowledgeError(f"{file}: duplicate {what} id {key!r}")
+        out[key] = item
+    return out
+
+
+def _index(k: Knowledge) -> None:
+    for a in k.analytes.values():
+        factors: dict[str, float] = {norm_unit(a.canonical_unit): 1.0}
+        for alias in a.canonical_aliases:
+            factors[norm_unit(alias)] = 1.0
+        for conv in a.conversions:
+            for u in [conv.unit, *conv.aliases]:
+                factors[norm_unit(u)] = conv.factor
+        k.unit_factors[a.id] = factors
+        for code in a.loinc:
+            if code in k.loinc_to_analyte:
+                raise KnowledgeError(f"analytes.yaml: LOINC {code} is used by {k.loinc_to_analyte[code]} and {a.id}")
+            k.loinc_to_analyte[code] = a.id
+        for name in [a.id, a.name, *a.synonyms]:
+            k.name_to_analyte.setdefault(norm_name(name), a.id)
+    for c in k.concepts.values():
+        for code in c.rxnorm:
+            k.rxnorm_to_concept.setdefault(code, c.id)
+        for code in c.atc:
+            k.atc_to_concept.setdefault(code.upper(), c.id)
+        for name in [c.id.replace("_", " "), c.name, *c.synonyms]:
+            k.synonym_to_concept.setdefault(norm_name(name), c.id)
+    # Longest synonym first, so "ethinyl estradiol" wins over "estradiol".
+    names = sorted(k.synonym_to_concept, key=len, reverse=True)
+    k.synonym_pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
+    for s in k.scales.values():
+        for code in s.loinc_total:
+            k.scale_loinc[code] = (s.id, "total")
+        for item in s.items:
+            for code in item.loinc:
+                k.scale_loinc[code] = (s.id, item.id)
+    for cs in k.condition_sets.values():
+        k.condition_patterns[cs.id] = [re.compile(p, re.IGNORECASE) for p in cs.text_patterns]
+
+
+def _check_references(k: Knowledge) -> None:
+    classes = {cl for c in k.concepts.values() for cl in c.classes}
+    routes = set(k.route_aliases.values())
+    for s in k.med_sets.values():
+        where = f"medications.yaml: set {s.id}"
+        for cl in s.classes:
+            if cl not in classes:
+                raise KnowledgeError(f"{where}: class {cl!r} is held by no concept")
+        for ing in [*s.ingredients, *s.exclude_ingredients]:
+            if ing not in k.concepts:
+                raise KnowledgeError(f"{where}: ingredient {ing!r} is not a concept")
+        for inc in s.include_sets:
+            if inc not in k.med_sets:
+                raise KnowledgeError(f"{where}: include_sets names unknown set {inc!r}")
+        for r in [*s.routes, *(r for f in s.exclude for r in f.routes)]:
+            if r not in routes:
+                raise KnowledgeError(f"{where}: route {r!r} is not a route class")
+    for c in k.concepts.values():
+        for r in c.low_dose_max_daily_mg:
+            if r not in routes:
+                raise KnowledgeError(f"medications.yaml: concept {c.id}: route {r!r} is not a route class")
+    for s in k.scales.values():
+        if s.source not in k.sources:
+            raise KnowledgeError(f"scales.yaml: scale {s.id}: source {s.source!r} is not in sources.yaml")
+    _check_set_cycles(k)
+
+
+def _check_set_cycles(k: Knowledge) -> None:
+    def visit(sid: str, path: tuple[str, ...]) -> None:
+        if sid in path:
+            raise KnowledgeError(f"medications.yaml: include_sets cycle {' -> '.join((*path, sid))}")
+        for inc in k.med_sets[sid].include_sets:
+            visit(inc, (*path, sid))
+
+    for sid in k.med_sets:
+        visit(sid, ())

@@ -1,0 +1,268 @@
+"""Pydantic models for the knowledge base (`knowledge/*.yaml`).
+
+Knowledge is data: analytes and their units, medication concepts and value sets,
+condition value sets, rating scales and citable sources.  Every file is validated
+against these models at load time, and cross-references are checked by `load.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Sex = Literal["female", "male"]
+Specimen = Literal[
+    "serum", "plasma", "blood", "saliva", "urine", "dried_urine", "capillary_blood_spot", "ecg", "other"
+]
+EvidenceTag = Literal["V", "S", "U"]
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_VS = re.compile(r"^VS_[A-Z0-9_]+$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- analytes
+
+
+class UnitConversion(_Strict):
+    """`value_in_canonical = value * factor` for results reported in `unit`.
+
+    `aliases` are other spellings of the same unit (matched case-insensitively).
+    """
+
+    unit: str
+    factor: float = Field(gt=0)
+    aliases: list[str] = []
+
+
+class ReferenceRange(_Strict):
+    sex: Sex | None = None
+    low: float | None = None
+    high: float | None = None
+    tag: EvidenceTag = "U"
+    note: str | None = None
+
+
+class Plausibility(_Strict):
+    """Values outside [min, max] (canonical unit) are physiologically implausible."""
+
+    min: float
+    max: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Plausibility:
+        if self.min >= self.max:
+            raise ValueError("plausibility min must be below max")
+        return self
+
+
+class Analyte(_Strict):
+    id: str
+    name: str
+    category: Literal["lab", "vital", "ecg", "scale"] = "lab"
+    loinc: list[str] = []
+    loinc_tag: EvidenceTag = "U"
+    synonyms: list[str] = []
+    canonical_unit: str
+    # Unit-less quantities (ratios, counts) set this to true: a missing unit is then expected.
+    unitless: bool = False
+    molar_mass: float | None = Field(default=None, gt=0, description="g/mol, for mass<->molar checks")
+    conversions: list[UnitConversion] = []
+    canonical_aliases: list[str] = []
+    plausible: Plausibility
+    reference_ranges: list[ReferenceRange] = []
+    # Specimens whose values may be compared with the thresholds in the rules.
+    interpreted_specimens: list[Specimen] = ["serum", "plasma", "blood"]
+    # A value below this (in canonical unit) is a fraction reported for a percentage (hematocrit 0.55 = 55 %).
+    fraction_below: float | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("analyte id must be lower_snake_case")
+        return v
+
+
+# --------------------------------------------------------------------------- medications
+
+
+class MedicationConcept(_Strict):
+    """One ingredient (or fixed combination), with the classes it belongs to."""
+
+    id: str
+    name: str
+    kind: Literal["drug", "supplement"] = "drug"
+    classes: list[str] = Field(min_length=1)
+    rxnorm: list[str] = []
+    atc: list[str] = []
+    synonyms: list[str] = []
+    # Daily-dose threshold below which a product counts as "low dose" for its route (e.g. vaginal estradiol).
+    low_dose_max_daily_mg: dict[str, float] = {}
+    tag: EvidenceTag = "U"
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError("medication id must be lower_snake_case")
+        return v
+
+
+class RouteFilter(_Strict):
+    routes: list[str] = []
+    low_dose: bool | None = None
+
+
+class MedicationSet(_Strict):
+    """A medication value set: concepts in any of `classes` or named in `ingredients`,
+    plus the union of `include_sets`, minus products matching `exclude`."""
+
+    id: str
+    title: str
+    classes: list[str] = []
+    ingredients: list[str] = []
+    include_sets: list[str] = []
+    atc_prefixes: list[str] = []
+    routes: list[str] = []
+    exclude: list[RouteFilter] = []
+    exclude_ingredients: list[str] = []
+    note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _VS.match(v):
+            raise ValueError("value set id must look like VS_UPPER_CASE")
+        return v
+
+    @model_validator(mode="after")
+    def _non_empty(self) -> MedicationSet:
+        if not (self.classes or self.ingredients or self.include_sets or self.atc_prefixes):
+            raise ValueError("a medication set needs classes, ingredients, include_sets or atc_prefixes")
+        return self
+
+
+class RouteClass(_Strict):
+    id: str
+    aliases: list[str]
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+class ConditionSet(_Strict):
+    id: str
+    title: str
+    icd10_prefixes: list[str] = []
+    icd10_exclude: list[str] = []
+    snomed: list[str] = []
+    text_patterns: list[str] = []
+    note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _VS.match(v):
+            raise ValueError("value set id must look like VS_UPPER_CASE")
+        return v
+
+    @field_validator("text_patterns")
+    @classmethod
+    def _patterns(cls, v: list[str]) -> list[str]:
+        for p in v:
+            re.compile(p)
+        return v
+
+    @model_validator(mode="after")
+    def _non_empty(self) -> ConditionSet:
+        if not (self.icd10_prefixes or self.snomed or self.text_patterns):
+            raise ValueError("a condition set needs icd10_prefixes, snomed codes or text_patterns")
+        return self
+
+
+# --------------------------------------------------------------------------- scales
+
+
+class ScaleBand(_Strict):
+    min: int
+    max: int
+    label: str
+
+
+class ScaleItem(_Strict):
+    id: str
+    loinc: list[str] = []
+    min: int
+    max: int
+
+
+class Scale(_Strict):
+    id: str
+    name: str
+    loinc_total: list[str] = []
+    total_min: int = 0
+    total_max: int
+    items: list[ScaleItem] = []
+    bands: list[ScaleBand]
+    source: str
+
+    @model_validator(mode="after")
+    def _bands_cover(self) -> Scale:
+        covered = sorted((b.min, b.max) for b in self.bands)
+        expected = self.total_min
+        for lo, hi in covered:
+            if lo != expected:
+                raise ValueError(f"bands must cover {self.total_min}..{self.total_max} without gaps")
+            expected = hi + 1
+        if expected != self.total_max + 1:
+            raise ValueError(f"bands must end at {self.total_max}")
+        return self
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class Source(_Strict):
+    id: str
+    citation: str
+    url: str | None = None
+    checked_via: str | None = None
+    retracted: bool = False
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not re.match(r"^SRC-[A-Z0-9-]+$", v):
+            raise ValueError("source id must look like SRC-NAME")
+        return v
+
+
+# --------------------------------------------------------------------------- files
+
+
+class AnalytesFile(_Strict):
+    analytes: list[Analyte]
+
+
+class MedicationsFile(_Strict):
+    route_classes: list[RouteClass]
+    concepts: list[MedicationConcept]
+    sets: list[MedicationSet]
+
+
+class ConditionsFile(_Strict):
+    sets: list[ConditionSet]
+
+
+class ScalesFile(_Strict):
+    scales: list[Scale]
+
+
+class SourcesFile(_Strict):
+    sources: list[Source]

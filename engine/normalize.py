@@ -1,0 +1,320 @@
+"""Snapshot -> normalised case: codes resolved to concepts and value sets, results in canonical units.
+
+Nothing here decides anything clinical.  A result whose unit is missing or not
+convertible, or whose converted value is implausible, is kept with a `problem`
+and never given a canonical value, so it can never reach a threshold.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from engine.knowledge.load import Knowledge, norm_name, norm_unit
+from engine.knowledge.models import MedicationSet
+from engine.snapshot.models import Condition, Medication, Result, Snapshot
+
+MASS_TO_MG = {"mg": 1.0, "ug": 0.001, "g": 1000.0, "ng": 1e-6}
+
+
+@dataclass(frozen=True)
+class NormResult:
+    record_id: str
+    analyte: str | None
+    label: str
+    raw_value: float | None
+    raw_unit: str | None
+    comparator: str | None
+    value_text: str | None
+    value: float | None  # canonical unit; None whenever problem is set
+    unit: str | None  # canonical unit
+    collected: datetime
+    specimen: str
+    problem: str | None
+    note: str | None  # e.g. "fraction converted to %"
+    hours_since_dose: float | None
+
+    @property
+    def day(self) -> date:
+        return self.collected.date()
+
+
+@dataclass(frozen=True)
+class NormMed:
+    record_id: str
+    label: str
+    concepts: tuple[str, ...]
+    route: str | None
+    daily_mg: float | None
+    dose_text: str | None
+    start: date | None
+    end: date | None
+    last_change: date | None
+    compounded: bool
+    prn: bool
+    source: Medication
+
+    def active(self, as_of: date) -> bool:
+        started = self.start is None or self.start <= as_of
+        return started and (self.end is None or self.end >= as_of)
+
+    def last_start_or_change(self) -> date | None:
+        return self.last_change or self.start
+
+
+@dataclass(frozen=True)
+class NormCondition:
+    record_id: str
+    label: str
+    sets: frozenset[str]
+    status: str
+    onset: date | None
+
+
+@dataclass
+class Case:
+    snapshot: Snapshot
+    as_of: date
+    age: int | None
+    meds: list[NormMed]
+    conditions: list[NormCondition]
+    results: list[NormResult]
+    # set id -> {med index: True (in set) | None (membership unknown: e.g. dose missing for a low-dose filter)}
+    med_membership: dict[str, dict[int, bool | None]] = field(default_factory=dict)
+
+
+def _record_id(prefix: str, index: int, given: str | None) -> str:
+    return given if given else f"{prefix}[{index}]"
+
+
+def age_at(birth: date, when: date) -> int:
+    return when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
+
+
+# ------------------------------------------------------------------ medications
+
+
+def resolve_concepts(k: Knowledge, med: Medication) -> tuple[str, ...]:
+    """Codes win over names; names match through synonyms, case-insensitively, longest first."""
+    found: list[str] = []
+    for c in med.codes:
+        cid = None
+        if c.system == "rxnorm":
+            cid = k.rxnorm_to_concept.get(c.code)
+        elif c.system == "atc":
+            cid = k.atc_to_concept.get(c.code.upper())
+        if cid and cid not in found:
+            found.append(cid)
+    if found:
+        return tuple(found)
+    texts = [med.name or ""] + [c.code for c in med.codes if c.system == "text"]
+    for text in texts:
+        if not text or k.synonym_pattern is None:
+            continue
+        for m in k.synonym_pattern.finditer(norm_name(text)):
+            cid = k.synonym_to_concept[m.group(1)]
+            if cid not in found:
+                found.append(cid)
+    return tuple(found)
+
+
+def resolve_route(k: Knowledge, med: Medication) -> str | None:
+    if med.route:
+        return k.route_aliases.get(norm_name(med.route), norm_name(med.route))
+    # Route written in the product name ("... Topical Cream", "... Transdermal System").
+    name = norm_name(med.name or "")
+    for alias in sorted(k.route_aliases, key=len, reverse=True):
+        if re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", name):
+            return k.route_aliases[alias]
+    return None
+
+
+def daily_mg(med: Medication) -> float | None:
+    if med.dose is None or not med.dose_unit:
+        return None
+    factor = MASS_TO_MG.get(norm_unit(med.dose_unit).removesuffix("/day").removesuffix("/d"))
+    if factor is None:
+        return None
+    per_day_unit = norm_unit(med.dose_unit).endswith(("/day", "/d"))
+    per_day = 1.0 if per_day_unit else med.per_day()
+    if per_day is None:
+        return None
+    return float(med.dose) * factor * per_day
+
+
+def _in_set(k: Knowledge, s: MedicationSet, med: NormMed, seen: frozenset[str] = frozenset()) -> bool | None:
+    """Whether `med` is in value set `s`: True, False, or None when it depends on data we lack.
+
+    Asymmetric on purpose (our own rule, no library decides this): an *inclusion* filter such as
+    `routes: [oral]` with an unknown route gives None (cannot tell), but an *exclusion* such as
+    "low-dose vaginal estrogen is not systemic" applies only when route and dose establish it, so a
+    missing route never hides a contraindication.
+    """
+    if s.id in seen:
+        return False
+    hit = any(set(k.concepts[c].classes) & set(s.classes) or c in s.ingredients for c in med.concepts)
+    if not hit and s.atc_prefixes:
+        prefixes = tuple(p.upper() for p in s.atc_prefixes)
+        hit = any(cd.system == "atc" and cd.code.upper().startswith(prefixes) for cd in med.source.codes)
+    result: bool | None = hit
+    if not hit:
+        for inc in s.include_sets:
+            sub = _in_set(k, k.med_sets[inc], med, seen | {s.id})
+            if sub:
+                result = True
+                break
+            if sub is None:
+                result = None
+    if result is False:
+        return False
+    if s.exclude_ingredients and med.concepts and all(c in s.exclude_ingredients for c in med.concepts):
+        return False
+    if s.routes:
+        if med.route is None:
+            result = None
+        elif med.route not in s.routes:
+            return False
+    for f in s.exclude:
+        if f.routes and med.route not in f.routes:
+            continue
+        if f.low_dose is not None and _is_low_dose(k, med) is not f.low_dose:
+            continue
+        return False
+    return result
+
+
+def _is_low_dose(k: Knowledge, med: NormMed) -> bool | None:
+    limits = [k.concepts[c].low_dose_max_daily_mg.get(med.route or "") for c in med.concepts]
+    limits = [x for x in limits if x is not None]
+    if not limits:
+        return False
+    if med.daily_mg is None:
+        return None
+    return med.daily_mg <= max(limits)
+
+
+# ------------------------------------------------------------------ conditions
+
+
+def condition_sets(k: Knowledge, cond: Condition) -> frozenset[str]:
+    icd = [c.code.replace(".", "").upper() for c in cond.codes if c.system == "icd10cm"]
+    sct = [c.code for c in cond.codes if c.system == "snomed"]
+    texts = [cond.text or ""] + [c.code for c in cond.codes if c.system == "text"]
+    coded = bool(icd or sct)
+    out = set()
+    for s in k.condition_sets.values():
+        excluded = tuple(s.icd10_exclude)
+        if any(code.startswith(tuple(s.icd10_prefixes)) and not (excluded and code.startswith(excluded))
+               for code in icd) or any(code in s.snomed for code in sct) or (not coded and any(p.search(t) for p in k.condition_patterns[s.id] for t in texts if t)):
+            out.add(s.id)
+    return frozenset(out)
+
+
+# ------------------------------------------------------------------ results
+
+
+def resolve_analyte(k: Knowledge, code: str | None, name: str | None) -> str | None:
+    if code and code in k.loinc_to_analyte:
+        return k.loinc_to_analyte[code]
+    if name:
+        return k.name_to_analyte.get(norm_name(name))
+    return None
+
+
+def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
+    analyte_id = resolve_analyte(k, r.code, r.name)
+    label = r.name or (k.analytes[analyte_id].name if analyte_id else r.code) or record_id
+    specimen = r.specimen or ("ecg" if analyte_id in ("qtc", "qt") else "serum")
+    value: float | None = None
+    unit: str | None = None
+    problem: str | None = None
+    note: str | None = None
+    if analyte_id is None:
+        problem = f"unrecognised test {r.code or r.name!r}"
+    elif r.value is None:
+        problem = None if r.value_text is not None else "no value"
+    else:
+        a = k.analytes[analyte_id]
+        unit = a.canonical_unit
+        if r.comparator:
+            problem = f"value is censored ({r.comparator}{r.value:g}), not an exact number"
+        elif not r.unit or not r.unit.strip():
+            if a.unitless:
+                value = float(r.value)
+            else:
+                problem = f"unit missing (expected {a.canonical_unit} or a unit that converts to it)"
+        else:
+            factor = k.unit_factor(analyte_id, r.unit)
+            if factor is None:
+                problem = f"unit {r.unit!r} is not recognised for {a.name}"
+            else:
+                value = float(r.value) * factor
+                if a.fraction_below is not None and factor == 1.0 and value < a.fraction_below:
+                    # e.g. hematocrit 0.55 reported as "%": a fraction, converted x100 (catalogue G04).
+                    value = value * 100
+                    note = f"reported as a fraction ({r.value:g}); converted to {value:g} {a.canonical_unit}"
+                if not (a.plausible.min <= value <= a.plausible.max):
+                    problem = (
+                        f"value {r.value:g} {r.unit} ({value:.4g} {a.canonical_unit}) is physiologically "
+                        f"implausible (expected {a.plausible.min:g}-{a.plausible.max:g} {a.canonical_unit})"
+                    )
+        if problem:
+            value = None
+        elif value is not None and specimen not in a.interpreted_specimens:
+            problem = f"{specimen} specimen: serum cut-offs do not apply"
+            value = None
+    return NormResult(
+        record_id=record_id, analyte=analyte_id, label=label,
+        raw_value=float(r.value) if r.value is not None else None, raw_unit=r.unit, comparator=r.comparator,
+        value_text=r.value_text, value=value, unit=unit, collected=r.collected, specimen=specimen,
+        problem=problem, note=note, hours_since_dose=float(r.hours_since_dose) if r.hours_since_dose else None,
+    )
+
+
+# ------------------------------------------------------------------ case
+
+
+def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
+    p = snap.patient
+    age = age_at(p.birth_date, as_of) if p.birth_date else p.age
+    meds = []
+    for i, m in enumerate(snap.medications):
+        meds.append(
+            NormMed(
+                record_id=_record_id("medications", i, m.id),
+                label=m.name or ", ".join(f"{c.system}:{c.code}" for c in m.codes),
+                concepts=resolve_concepts(k, m),
+                route=resolve_route(k, m),
+                daily_mg=daily_mg(m),
+                dose_text=f"{m.dose:g} {m.dose_unit}" + (f" {m.frequency}" if m.frequency else "")
+                if m.dose is not None else None,
+                start=m.start, end=m.end, last_change=m.last_dose_change,
+                compounded=m.compounded, prn=m.prn, source=m,
+            )
+        )
+    conds = [
+        NormCondition(
+            record_id=_record_id("conditions", i, c.id),
+            label=c.text or ", ".join(f"{x.system}:{x.code}" for x in c.codes),
+            sets=condition_sets(k, c), status=c.status, onset=c.onset,
+        )
+        for i, c in enumerate(snap.conditions)
+    ]
+    results = [normalise_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)]
+    case = Case(snapshot=snap, as_of=as_of, age=age, meds=meds, conditions=conds, results=results)
+    return case
+
+
+def membership(k: Knowledge, case: Case, set_id: str) -> dict[int, bool | None]:
+    """Memoised value-set membership of every medication (True / None=unknown; False omitted)."""
+    cached = case.med_membership.get(set_id)
+    if cached is None:
+        s = k.med_sets[set_id]
+        cached = {}
+        for i, m in enumerate(case.meds):
+            v = _in_set(k, s, m)
+            if v is not False:
+                cached[i] = v
+        case.med_membership[set_id] = cached
+    return cached

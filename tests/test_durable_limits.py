@@ -1,0 +1,76 @@
+"""The durable-rules edges we contain, measured against the real extension."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.errors import RuleBaseError
+from engine.facts.model import FactValue
+from engine.facts.spec import CompiledLeaf, FactSpec, Test
+from engine.matching import durable
+from engine.matching.tree import Node
+
+dre = pytest.importorskip("durable_rules_engine")
+
+
+def leaf(key: str, op: str, value: object) -> Node:
+    return Node("leaf", leaf=CompiledLeaf(FactSpec(key, "number", "lab", (), key), Test(op, value), None))
+
+
+def test_fact_ids_used_per_evaluation_do_not_collide() -> None:
+    # Ids are matched by a 32-bit hash: the ids we reuse ("0".."n-1") must stay distinct.
+    n = 3000
+    rs = dre.create_ruleset("idprobe", json.dumps({"r": {"all": [{"m": {"k": "x"}}]}}))
+    facts = [{"sid": "0", "id": str(i), "k": "x"} for i in range(n)]
+    _, state = dre.assert_facts(rs, json.dumps(facts))
+    count = 0
+    res = dre.start_action_for_state(rs, state)
+    while res:
+        count += 1
+        nxt = dre.complete_and_start_action(rs, state)
+        res = (res[0], nxt) if nxt else None
+    assert count == n
+
+
+def test_same_fact_in_two_tests_of_one_rule_is_merged() -> None:
+    # Measured: durable will not bind one fact to two aliases; the compiler merges tests per fact.
+    node = Node("all", (leaf("age", ">", 60.0), leaf("age", "<", 80.0)))
+    m = durable.DurableMatcher([durable.compile_rule("HR-AAA-001", node, [])])
+    fired = m.match({"age": FactValue("age", True, 70.0)})
+    assert fired == {"HR-AAA-001": {"T"}}
+    fired = m.match({"age": FactValue("age", True, 85.0)})
+    assert fired == {"HR-AAA-001": {"F"}}
+    assert m.match({"age": FactValue("age", False)}) == {}
+
+
+def test_rules_are_packed_within_the_per_ruleset_limit() -> None:
+    rules = [durable.compile_rule(f"HR-AAA-{i:03d}", leaf(f"k{i}", ">", 1.0), []) for i in range(150)]
+    m = durable.DurableMatcher(rules)
+    assert len(m.chunks) >= 2
+    assert all(len(c.definition) <= durable.MAX_RULES_PER_RULESET for c in m.chunks)
+    facts = {f"k{i}": FactValue(f"k{i}", True, 2.0) for i in range(150)}
+    assert len(m.match(facts)) == 150
+
+
+def test_many_distinct_thresholds_on_one_fact_are_spread_over_rulesets() -> None:
+    # More than 64 distinct tests satisfied by one fact raise error 303 inside one ruleset.
+    rules = [durable.compile_rule(f"HR-AAA-{i:03d}", leaf("age", ">", float(i)), []) for i in range(80)]
+    m = durable.DurableMatcher(rules)
+    assert len(m.chunks) >= 2
+    fired = m.match({"age": FactValue("age", True, 1000.0)})
+    assert len(fired) == 80 and all(t == {"T"} for t in fired.values())
+
+
+def test_overly_complex_rule_is_rejected_at_load() -> None:
+    node = Node("all", tuple(Node("any", (leaf(f"a{i}", ">", 1.0), leaf(f"b{i}", ">", 1.0))) for i in range(8)))
+    with pytest.raises(RuleBaseError, match="too complex"):
+        durable.compile_rule("HR-AAA-001", node, [])
+
+
+def test_types_are_kept_apart_number_vs_text() -> None:
+    # A number compared with a string compares as text in durable: facts carry typed values only.
+    node = leaf("v", ">", 9.0)
+    m = durable.DurableMatcher([durable.compile_rule("HR-AAA-002", node, [])])
+    assert m.match({"v": FactValue("v", True, 10.0)}) == {"HR-AAA-002": {"T"}}

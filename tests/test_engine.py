@@ -1,0 +1,131 @@
+"""End-to-end behaviour of Engine.evaluate: findings, grouping, determinism and the safety wording."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from engine import Engine
+from engine.render import FORMATS
+
+from .conftest import AS_OF, ROOT, patient
+
+EXAMPLE = ROOT / "examples" / "perimenopause-and-lithium.yaml"
+FORBIDDEN = re.compile(r"\bsafe\b|\bno problems?\b|\bnormal\b(?! range)", re.IGNORECASE)
+
+
+def test_example_findings(engine: Engine) -> None:
+    r = engine.evaluate(EXAMPLE, as_of=AS_OF)
+    fired = {(f.rule_id, f.severity) for f in r.findings if f.outcome == "fired"}
+    assert ("HR-EST-001", "critical") in fired
+    assert ("NC-LI-019", "critical") in fired
+    assert ("NC-LI-026", "high") in fired
+    assert ("NC-QT-012", "high") in fired
+    assert ("NC-SCL-037", "critical") in fired
+    assert ("HR-LAB-013", "moderate") in fired
+    assert ("GN-DQ-001", "moderate") in fired
+    assert ("HR-THY-035", "moderate") in fired  # the only recent TSH has no unit
+
+
+def test_findings_sorted_by_severity(engine: Engine) -> None:
+    r = engine.evaluate(EXAMPLE, as_of=AS_OF)
+    ranks = ["critical", "high", "moderate", "low", "info"]
+    order = [ranks.index(f.severity) for f in r.findings]
+    assert order == sorted(order)
+
+
+def test_finding_carries_evidence_with_values_units_dates(engine: Engine) -> None:
+    r = engine.evaluate(EXAMPLE, as_of=AS_OF)
+    li = next(f for f in r.findings if f.rule_id == "NC-LI-019")
+    ev = next(e for e in li.evidence if e.label == "Lithium")
+    assert ev.value == 1.6 and ev.unit == "mmol/L" and ev.date == date(2026, 11, 18)
+    assert li.citations and li.citations[0].citation
+    assert len(li.summary) <= 140
+    assert "clinician" in li.detail
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_output_is_byte_identical(engine: Engine, fmt: str) -> None:
+    a = engine.renderer.report(engine.evaluate(EXAMPLE, as_of=AS_OF), fmt)
+    b = engine.renderer.report(Engine.load().evaluate(EXAMPLE, as_of=AS_OF), fmt)
+    assert a == b
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_reports_never_say_safe_and_defer_to_clinician(engine: Engine, fmt: str) -> None:
+    for data in (EXAMPLE, patient()):
+        out = engine.renderer.report(engine.evaluate(data, as_of=AS_OF), fmt)
+        assert not FORBIDDEN.search(out), FORBIDDEN.search(out)
+        assert "do not replace" in out and "clinician" in out
+
+
+def test_empty_result_lists_what_was_and_was_not_assessed(engine: Engine) -> None:
+    r = engine.evaluate(patient(), as_of=AS_OF)
+    assert not [f for f in r.findings if f.outcome == "fired"]
+    assert len(r.assessed) == len(engine.rulebase.rules)
+    text = engine.renderer.report(r, "text")
+    assert "not a statement that the patient has no problems" in text
+    assert "cannot_assess" in text  # e.g. PHQ-9 item 9 not screened
+
+
+def test_result_is_stamped_with_rulebase_version_and_hash(engine: Engine) -> None:
+    r = engine.evaluate(patient(), as_of=AS_OF)
+    assert r.rulebase.version == engine.rulebase.version
+    assert re.fullmatch(r"[0-9a-f]{64}", r.rulebase.content_hash)
+    assert r.as_of == AS_OF
+
+
+def test_as_of_moves_every_window(engine: Engine) -> None:
+    data = patient(medications=[{"name": "lithium carbonate", "start": "2020-01-01"}],
+                   results=[{"code": "14334-7", "value": 1.7, "unit": "mmol/L", "collected": "2026-11-10"}])
+    fired = lambda d: {f.rule_id for f in engine.evaluate(data, as_of=d).findings if f.outcome == "fired"}  # noqa: E731
+    assert "NC-LI-019" in fired(date(2026, 11, 24))
+    assert "NC-LI-019" not in fired(date(2026, 11, 10) + timedelta(days=15))
+
+
+def test_cannot_assess_findings_are_grouped_by_missing_data(engine: Engine) -> None:
+    data = {"patient": {"sex": "female"}, "medications": [
+        {"name": "estradiol", "dose": 1, "dose_unit": "mg", "frequency": "daily", "start": "2026-01-01"}]}
+    r = engine.evaluate(data, as_of=AS_OF)
+    missing = [f for f in r.findings if f.outcome == "cannot_assess"]
+    assert missing and all(f.kind == "data_quality" for f in missing)
+    assert any("uterus" in m for f in missing for m in f.missing)
+    assert all(f.detail.startswith("Cannot assess") for f in missing)
+
+
+def test_accepts_snapshot_dict_path_and_text(engine: Engine) -> None:
+    text = EXAMPLE.read_text()
+    a = engine.evaluate(EXAMPLE, as_of=AS_OF)
+    b = engine.evaluate(text, as_of=AS_OF)
+    c = engine.evaluate(engine.snapshot(text), as_of=AS_OF)
+    assert a.model_dump_json() == b.model_dump_json() == c.model_dump_json()
+
+
+def test_json_report_round_trips(engine: Engine) -> None:
+    import json
+
+    r = engine.evaluate(EXAMPLE, as_of=AS_OF)
+    assert json.loads(engine.renderer.report(r, "json")) == json.loads(r.model_dump_json())
+
+
+def test_a_failing_deriver_does_not_take_down_the_evaluation(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.facts import derive
+
+    def boom(*a: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(derive.DERIVERS, "scale", boom)
+    r = engine.evaluate(EXAMPLE, as_of=AS_OF)
+    assert any("engine error" in n for n in r.notes)
+    assert next(a for a in r.assessed if a.rule_id == "NC-SCL-037").outcome == "cannot_assess"
+    assert any(f.rule_id == "NC-LI-019" for f in r.findings)
+
+
+def test_paths_relative_to_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import paths
+
+    monkeypatch.setenv("SETPOINT_HOME", str(tmp_path))
+    assert paths.rules_dir() == tmp_path / "rules"
