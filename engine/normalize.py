@@ -112,8 +112,10 @@ def resolve_concepts(k: Knowledge, med: Medication) -> tuple[str, ...]:
     for text in texts:
         if not text or k.synonym_pattern is None:
             continue
-        for m in k.synonym_pattern.finditer(norm_name(text)):
-            cid = k.synonym_to_concept[m.group(1)]
+        hits = [k.synonym_to_concept[m.group(1)] for m in k.synonym_pattern.finditer(norm_name(text))]
+        if k.exact_pattern is not None:
+            hits += [k.exact_synonyms[m.group(1)] for m in k.exact_pattern.finditer(text)]
+        for cid in hits:
             if cid not in found:
                 found.append(cid)
     return tuple(found)
@@ -205,8 +207,12 @@ def condition_sets(k: Knowledge, cond: Condition) -> frozenset[str]:
     out = set()
     for s in k.condition_sets.values():
         excluded = tuple(s.icd10_exclude)
-        if any(code.startswith(tuple(s.icd10_prefixes)) and not (excluded and code.startswith(excluded))
-               for code in icd) or any(code in s.snomed for code in sct) or (not coded and any(p.search(t) for p in k.condition_patterns[s.id] for t in texts if t)):
+        by_icd = any(code.startswith(tuple(s.icd10_prefixes)) and not (excluded and code.startswith(excluded))
+                     for code in icd)
+        by_snomed = any(code in s.snomed for code in sct)
+        # Codes win over names: free text is matched only for conditions that carry no code.
+        by_text = not coded and any(p.search(t) for p in k.condition_patterns[s.id] for t in texts if t)
+        if by_icd or by_snomed or by_text:
             out.add(s.id)
     return frozenset(out)
 
@@ -225,7 +231,9 @@ def resolve_analyte(k: Knowledge, code: str | None, name: str | None) -> str | N
 def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
     analyte_id = resolve_analyte(k, r.code, r.name)
     label = r.name or (k.analytes[analyte_id].name if analyte_id else r.code) or record_id
-    specimen = r.specimen or ("ecg" if analyte_id in ("qtc", "qt") else "serum")
+    # No specimen recorded: assume the analyte's usual one (serum for most, ECG for QTc, urine for urine hCG).
+    usual = k.analytes[analyte_id].interpreted_specimens if analyte_id else []
+    specimen = r.specimen or (usual[0] if usual else "serum")
     value: float | None = None
     unit: str | None = None
     problem: str | None = None

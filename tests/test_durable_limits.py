@@ -8,7 +8,7 @@ import pytest
 
 from engine.errors import RuleBaseError
 from engine.facts.model import FactValue
-from engine.facts.spec import CompiledLeaf, FactSpec, Test
+from engine.facts.spec import CompiledLeaf, FactSpec, Check
 from engine.matching import durable
 from engine.matching.tree import Node
 
@@ -16,7 +16,7 @@ dre = pytest.importorskip("durable_rules_engine")
 
 
 def leaf(key: str, op: str, value: object) -> Node:
-    return Node("leaf", leaf=CompiledLeaf(FactSpec(key, "number", "lab", (), key), Test(op, value), None))
+    return Node("leaf", leaf=CompiledLeaf(FactSpec(key, "number", "lab", (), key), Check(op, value), None))
 
 
 def test_fact_ids_used_per_evaluation_do_not_collide() -> None:

@@ -14,7 +14,7 @@ from engine.render import FORMATS
 from .conftest import AS_OF, ROOT, patient
 
 EXAMPLE = ROOT / "examples" / "perimenopause-and-lithium.yaml"
-FORBIDDEN = re.compile(r"\bsafe\b|\bno problems?\b|\bnormal\b(?! range)", re.IGNORECASE)
+FORBIDDEN = re.compile(r"\bsafe\b|\bno problems?\b|\ball clear\b|\bnothing (is )?wrong\b", re.IGNORECASE)
 
 
 def test_example_findings(engine: Engine) -> None:
@@ -67,7 +67,7 @@ def test_empty_result_lists_what_was_and_was_not_assessed(engine: Engine) -> Non
     assert not [f for f in r.findings if f.outcome == "fired"]
     assert len(r.assessed) == len(engine.rulebase.rules)
     text = engine.renderer.report(r, "text")
-    assert "not a statement that the patient has no problems" in text
+    assert "This does not clear the patient" in text
     assert "cannot_assess" in text  # e.g. PHQ-9 item 9 not screened
 
 

@@ -72,15 +72,20 @@ def d_med_active(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
 
 
 def _windowed_meds(k: Knowledge, case: Case, spec: FactSpec, when: Callable[[NormMed], date | None],
-                   what: str) -> FactValue:
+                   what: str, undated: Callable[[NormMed], bool] = lambda m: False) -> FactValue:
     days = spec.param("days")
-    hits = []
+    hits, unknown = [], []
     for m, v in _meds_in(k, case, spec.param("set")):
         d = when(m)
         if v and d is not None and 0 <= _days(case.as_of, d) <= days:
             hits.append(m)
+        elif v and d is None and undated(m):
+            unknown.append(m)
     if hits:
         return FactValue(spec.key, True, True, tuple(_med_ev(m, f"{what} {when(m)}") for m in hits))
+    if unknown:
+        return FactValue(spec.key, False, None, tuple(_med_ev(m) for m in unknown),
+                         f"{what} date of {unknown[0].label} not recorded")
     return FactValue(spec.key, True, False, (), f"no {spec.param('set')} {what} within {days} days")
 
 
@@ -90,12 +95,14 @@ def d_med_stopped_within(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
 
 
 def d_med_started_within(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
-    return _windowed_meds(k, case, spec, lambda m: m.start if m.active(case.as_of) else None, "started")
+    # An active product with no start date might have started yesterday: unknown, not "no".
+    return _windowed_meds(k, case, spec, lambda m: m.start if m.active(case.as_of) else None, "started",
+                          undated=lambda m: m.active(case.as_of))
 
 
 def d_med_changed_within(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
     return _windowed_meds(k, case, spec, lambda m: m.last_start_or_change() if m.active(case.as_of) else None,
-                          "started or changed")
+                          "start or dose change", undated=lambda m: m.active(case.as_of))
 
 
 def d_days_since_med_change(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:

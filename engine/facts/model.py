@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -17,7 +17,7 @@ class EvidenceItem(BaseModel):
     label: str
     value: str | float | bool | None = None
     unit: str | None = None
-    date: date | None = None
+    date: dt.date | None = None
     record: str | None = None
     note: str | None = None
 

@@ -1,7 +1,7 @@
 """From a condition leaf to the derived fact it needs and the test applied to that fact.
 
 Each leaf becomes a `FactSpec` (a stable key such as `lab:hematocrit:120d`, the
-fact's type, and the parameters the deriver needs) plus a `Test` (operator and
+fact's type, and the parameters the deriver needs) plus a `Check` (operator and
 value, already converted to the fact's canonical unit).  Both matchers consume
 exactly these: the compiled Python tree and the durable-rules ruleset.
 """
@@ -38,7 +38,7 @@ class FactSpec:
 
 
 @dataclass(frozen=True)
-class Test:
+class Check:
     op: str  # ==, !=, >, >=, <, <=, in
     value: Any  # bool | float | str | tuple
 
@@ -60,10 +60,10 @@ class Test:
                 return v in self.value
         raise ValueError(f"unknown operator {self.op}")
 
-    def negated(self) -> Test:
+    def negated(self) -> Check:
         """The complementary test over a *known* value (used to compile 'definitely false')."""
         flip = {"==": "!=", "!=": "==", ">": "<=", ">=": "<", "<": ">=", "<=": ">", "in": "not in"}
-        return Test(flip[self.op], self.value)
+        return Check(flip[self.op], self.value)
 
     def text(self, unit: str | None = None) -> str:
         val = self.value
@@ -75,13 +75,13 @@ class Test:
         return f"{self.op} {val}{suffix}"
 
 
-TRUE = Test("==", True)
+TRUE = Check("==", True)
 
 
 @dataclass(frozen=True)
 class CompiledLeaf:
     spec: FactSpec
-    test: Test
+    test: Check
     source: Any  # the pydantic leaf, for explanations
 
     def describe(self) -> str:
@@ -90,8 +90,8 @@ class CompiledLeaf:
         return f"{self.spec.describe} {self.test.text(self.spec.unit)}"
 
 
-def _num(op: str, value: float | int) -> Test:
-    return Test(op, float(value))
+def _num(op: str, value: float | int) -> Check:
+    return Check(op, float(value))
 
 
 def compile_leaf(leaf: Any, to_canonical: Any) -> CompiledLeaf:
@@ -221,7 +221,7 @@ def _mass_factor(unit: str) -> float:
     return factors[u]
 
 
-def _typed_test(op: str, value: Any, ftype: FactType, what: str) -> Test:
+def _typed_test(op: str, value: Any, ftype: FactType, what: str) -> Check:
     def check(v: Any) -> Any:
         if ftype == "bool":
             if not isinstance(v, bool):
@@ -242,5 +242,5 @@ def _typed_test(op: str, value: Any, ftype: FactType, what: str) -> Test:
         return v
 
     if op == "in":
-        return Test("in", tuple(check(v) for v in value))
-    return Test(op, check(value))
+        return Check("in", tuple(check(v) for v in value))
+    return Check(op, check(value))

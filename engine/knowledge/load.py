@@ -73,6 +73,8 @@ class Knowledge:
     atc_to_concept: dict[str, str] = field(default_factory=dict)
     synonym_to_concept: dict[str, str] = field(default_factory=dict)
     synonym_pattern: re.Pattern[str] | None = None
+    exact_synonyms: dict[str, str] = field(default_factory=dict)
+    exact_pattern: re.Pattern[str] | None = None
     scale_loinc: dict[str, tuple[str, str]] = field(default_factory=dict)
     condition_patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
@@ -143,11 +145,16 @@ def _index(k: Knowledge) -> None:
             k.rxnorm_to_concept.setdefault(code, c.id)
         for code in c.atc:
             k.atc_to_concept.setdefault(code.upper(), c.id)
-        for name in [c.id.replace("_", " "), c.name, *c.synonyms]:
+        for name in [c.name, *c.synonyms]:
             k.synonym_to_concept.setdefault(norm_name(name), c.id)
+        for name in c.case_sensitive_synonyms:
+            k.exact_synonyms[name] = c.id
     # Longest synonym first, so "ethinyl estradiol" wins over "estradiol".
     names = sorted(k.synonym_to_concept, key=len, reverse=True)
     k.synonym_pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
+    if k.exact_synonyms:
+        exact = sorted(k.exact_synonyms, key=len, reverse=True)
+        k.exact_pattern = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(re.escape(n) for n in exact) + r")(?![A-Za-z0-9])")
     for s in k.scales.values():
         for code in s.loinc_total:
             k.scale_loinc[code] = (s.id, "total")

@@ -102,7 +102,9 @@ class MedicationConcept(_Strict):
     rxnorm: list[str] = []
     atc: list[str] = []
     synonyms: list[str] = []
-    # Daily-dose threshold below which a product counts as "low dose" for its route (e.g. vaginal estradiol).
+    # Synonyms that are also ordinary words ("SAMe" vs "same"): matched with their exact capitalisation.
+    case_sensitive_synonyms: list[str] = []
+    # Daily dose (mg) at or below which a product counts as "low dose" for its route (e.g. vaginal estradiol).
     low_dose_max_daily_mg: dict[str, float] = {}
     tag: EvidenceTag = "U"
 

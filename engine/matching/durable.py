@@ -11,11 +11,12 @@ only this module, contains.  What we measured and how each is handled:
   and every fact is retracted after each evaluation, so no evaluation's facts
   meet another's.  `delete_state` is never called (it can crash the process when no
   rule fired) and no second session is opened (the 1025th live session fails).
-* One fact cannot bind two aliases of one rule, and negation inside one batch
-  depends on fact order: conditions are compiled to disjunctive normal form with
-  all tests on one fact merged into one pattern, and negation is pushed into the
-  leaves (a "false" outcome is its own positive rule over known values), so
-  durable's `$not` is never used.
+* One fact cannot bind two aliases of one rule, durable's `any` fires once per
+  *subset* of satisfied branches (2^n - 1 times, measured), and negation inside one
+  batch depends on fact order: conditions are compiled to disjunctive normal form,
+  each conjunction is its own `all` rule with every test on one fact merged into one
+  pattern, and negation is pushed into the leaves (a "false" outcome is its own
+  positive rule over known values), so durable's `any` and `$not` are never used.
 * A number compared with a string compares as text, and a missing attribute fails
   every test: facts are typed atoms `{k, s, v}` whose value type is fixed per key;
   unknown facts carry `s: 0` and no value.
@@ -24,8 +25,9 @@ only this module, contains.  What we measured and how each is handled:
   within measured budgets, and a rule that cannot fit is rejected at load time.
 * A fact over ~250 properties silently truncates its batch: atoms have four.
 
-Each Setpoint rule becomes durable rules `<id>|T` (the condition is true),
-`<id>|F` (it is definitely false) and `<id>|E<n>` (escalation n applies).  When
+Each Setpoint rule becomes durable rules `<id>|T|<i>` (conjunction i of the
+condition is true), `<id>|F|<i>` (it is definitely false) and `<id>|E<n>|<i>`
+(escalation n applies).  When
 neither T nor F fires the outcome is "cannot assess".
 """
 
@@ -40,7 +42,7 @@ from typing import Any
 
 from engine.errors import RuleBaseError
 from engine.facts.model import FactValue
-from engine.facts.spec import Test
+from engine.facts.spec import Check
 from engine.matching.tree import Node, Tri
 
 try:  # durable-rules does not import on every Python (3.13+); the engine falls back to the tree.
@@ -52,7 +54,7 @@ MAX_RULES_PER_RULESET = 200  # measured hard limit: 255
 MAX_PATTERNS_PER_KEY = 48  # measured hard limit: 64 distinct tests satisfied by one fact
 MAX_CONJUNCTIONS = 64  # per rule and polarity, after conversion to DNF
 
-Conj = dict[str, tuple[Test, ...]]
+Conj = dict[str, tuple[Check, ...]]
 
 
 class MatcherError(Exception):
@@ -89,7 +91,7 @@ def dnf(node: Node, want: bool) -> list[Conj]:
     return out
 
 
-def _value_test(t: Test) -> dict[str, Any]:
+def _value_test(t: Check) -> dict[str, Any]:
     v = t.value
     match t.op:
         case "==":
@@ -111,17 +113,13 @@ def _value_test(t: Test) -> dict[str, Any]:
     raise ValueError(t.op)
 
 
-def pattern(key: str, tests: Sequence[Test]) -> dict[str, Any]:
+def pattern(key: str, tests: Sequence[Check]) -> dict[str, Any]:
     return {"$and": [{"k": key}, {"s": 1}, *(_value_test(t) for t in tests)]}
 
 
-def durable_rule(conjs: list[Conj]) -> dict[str, Any]:
-    def items(conj: Conj, prefix: str) -> list[dict[str, Any]]:
-        return [{f"{prefix}m_{i}": pattern(k, conj[k])} for i, k in enumerate(sorted(conj))]
-
-    if len(conjs) == 1:
-        return {"all": items(conjs[0], "")}
-    return {"any": [{f"c_{i}$all": items(cj, f"c_{i}.")} for i, cj in enumerate(conjs)]}
+def durable_rule(conj: Conj) -> dict[str, Any]:
+    """One conjunction = one durable rule over distinct facts, so it fires at most once."""
+    return {"all": [{f"m_{i}": pattern(k, conj[k])} for i, k in enumerate(sorted(conj))]}
 
 
 @dataclass
@@ -144,8 +142,8 @@ def compile_rule(rule_id: str, when: Node, escalations: Sequence[Node]) -> Compi
         if len(conjs) > MAX_CONJUNCTIONS:
             raise RuleBaseError([f"{rule_id}: condition too complex for the matcher ({tag}: more than "
                                  f"{MAX_CONJUNCTIONS} alternatives after expansion); simplify 'when'"])
-        defs[f"{rule_id}|{tag}"] = durable_rule(conjs)
-        for conj in conjs:
+        for i, conj in enumerate(conjs):
+            defs[f"{rule_id}|{tag}|{i}"] = durable_rule(conj)
             for key, tests in conj.items():
                 patterns.setdefault(key, set()).add(json.dumps(pattern(key, tests), sort_keys=True))
     for key, ps in patterns.items():
@@ -226,13 +224,15 @@ class DurableMatcher:
         try:
             code, state = _dre.assert_facts(c.handle, payload)
             try:
-                if code not in (0,):
+                # 0: handled; 1: some atoms matched no pattern (e.g. unknown facts, which carry no value).
+                # 2 would mean an id was already observed, i.e. state leaked from an earlier evaluation.
+                if code not in (0, 1):
                     raise MatcherError(f"durable-rules answered code {code} on assert")
                 result = _dre.start_action_for_state(c.handle, state)
                 while result:
                     message = json.loads(result[1])
                     for name in message:
-                        rule_id, tag = name.split("|")
+                        rule_id, tag, _ = name.split("|")
                         fired.setdefault(rule_id, set()).add(tag)
                     nxt = _dre.complete_and_start_action(c.handle, state)
                     result = (result[0], nxt) if nxt else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -54,12 +54,12 @@ class Evidence(_Strict):
 
 class Review(_Strict):
     by: str = Field(min_length=2)
-    on: date
-    next_due: date
+    date: dt.date
+    next_due: dt.date
 
     @model_validator(mode="after")
     def _order(self) -> Review:
-        if self.next_due <= self.on:
+        if self.next_due <= self.date:
             raise ValueError("next_due must be after the review date")
         return self
 
@@ -90,7 +90,7 @@ class Rule(_Strict):
     supersedes: list[str] = []
     false_positives: list[str] = []
     authors: list[str] = Field(min_length=1)
-    created: date
+    created: dt.date
     reviewed: Review | None = None
 
     @field_validator("id")

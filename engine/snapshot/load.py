@@ -35,6 +35,10 @@ def read_document(data: Any, source: str | None = None) -> tuple[Any, str]:
             raise SnapshotError(f"{data}: cannot read as text ({e.__class__.__name__})") from e
         return parse_text(text, str(data)), str(data)
     if isinstance(data, str):
+        looks_like_path = "\n" not in data and not data.lstrip().startswith(("{", "[")) and (
+            data.endswith((".json", ".yaml", ".yml")) or Path(data).is_file())
+        if looks_like_path:
+            return read_document(Path(data), source)
         return parse_text(data, source or "input"), source or "input"
     return data, source or "input"
 
