@@ -7,9 +7,10 @@ and never given a canonical value, so it can never reach a threshold.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
 from engine.knowledge.models import MedicationSet
@@ -97,18 +98,23 @@ def age_at(birth: date, when: date) -> int:
 
 def resolve_concepts(k: Knowledge, med: Medication) -> tuple[str, ...]:
     """Codes win over names; names match through synonyms, case-insensitively, longest first."""
+    return _resolve_concepts(k, tuple((c.system, c.code) for c in med.codes), med.name)
+
+
+@lru_cache(maxsize=8192)
+def _resolve_concepts(k: Knowledge, codes: tuple[tuple[str, str], ...], name: str | None) -> tuple[str, ...]:
     found: list[str] = []
-    for c in med.codes:
+    for system, code in codes:
         cid = None
-        if c.system == "rxnorm":
-            cid = k.rxnorm_to_concept.get(c.code)
-        elif c.system == "atc":
-            cid = k.atc_to_concept.get(c.code.upper())
+        if system == "rxnorm":
+            cid = k.rxnorm_to_concept.get(code)
+        elif system == "atc":
+            cid = k.atc_to_concept.get(code.upper())
         if cid and cid not in found:
             found.append(cid)
     if found:
         return tuple(found)
-    texts = [med.name or ""] + [c.code for c in med.codes if c.system == "text"]
+    texts = [name or ""] + [code for system, code in codes if system == "text"]
     for text in texts:
         if not text or k.synonym_pattern is None:
             continue
@@ -124,12 +130,11 @@ def resolve_concepts(k: Knowledge, med: Medication) -> tuple[str, ...]:
 def resolve_route(k: Knowledge, med: Medication) -> str | None:
     if med.route:
         return k.route_aliases.get(norm_name(med.route), norm_name(med.route))
-    # Route written in the product name ("... Topical Cream", "... Transdermal System").
-    name = norm_name(med.name or "")
-    for alias in sorted(k.route_aliases, key=len, reverse=True):
-        if re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", name):
-            return k.route_aliases[alias]
-    return None
+    # Route written in the product name ("... Topical Cream", "... Transdermal System"): longest alias wins.
+    if k.route_pattern is None or not med.name:
+        return None
+    m = k.route_pattern.search(norm_name(med.name))
+    return k.route_aliases[m.group(1)] if m else None
 
 
 def daily_mg(med: Medication) -> float | None:
@@ -145,7 +150,7 @@ def daily_mg(med: Medication) -> float | None:
     return float(med.dose) * factor * per_day
 
 
-def _in_set(k: Knowledge, s: MedicationSet, med: NormMed, seen: frozenset[str] = frozenset()) -> bool | None:
+def _in_set(k: Knowledge, s: MedicationSet, med: NormMed, sub: Callable[[str], bool | None]) -> bool | None:
     """Whether `med` is in value set `s`: True, False, or None when it depends on data we lack.
 
     Asymmetric on purpose (our own rule, no library decides this): an *inclusion* filter such as
@@ -153,8 +158,6 @@ def _in_set(k: Knowledge, s: MedicationSet, med: NormMed, seen: frozenset[str] =
     "low-dose vaginal estrogen is not systemic" applies only when route and dose establish it, so a
     missing route never hides a contraindication.
     """
-    if s.id in seen:
-        return False
     hit = any(set(k.concepts[c].classes) & set(s.classes) or c in s.ingredients for c in med.concepts)
     if not hit and s.atc_prefixes:
         prefixes = tuple(p.upper() for p in s.atc_prefixes)
@@ -162,11 +165,11 @@ def _in_set(k: Knowledge, s: MedicationSet, med: NormMed, seen: frozenset[str] =
     result: bool | None = hit
     if not hit:
         for inc in s.include_sets:
-            sub = _in_set(k, k.med_sets[inc], med, seen | {s.id})
-            if sub:
+            inner = sub(inc)
+            if inner:
                 result = True
                 break
-            if sub is None:
+            if inner is None:
                 result = None
     if result is False:
         return False
@@ -200,9 +203,14 @@ def _is_low_dose(k: Knowledge, med: NormMed) -> bool | None:
 
 
 def condition_sets(k: Knowledge, cond: Condition) -> frozenset[str]:
-    icd = [c.code.replace(".", "").upper() for c in cond.codes if c.system == "icd10cm"]
-    sct = [c.code for c in cond.codes if c.system == "snomed"]
-    texts = [cond.text or ""] + [c.code for c in cond.codes if c.system == "text"]
+    icd = tuple(c.code.replace(".", "").upper() for c in cond.codes if c.system == "icd10cm")
+    sct = tuple(c.code for c in cond.codes if c.system == "snomed")
+    texts = (cond.text or "", *(c.code for c in cond.codes if c.system == "text"))
+    return _condition_sets(k, icd, sct, texts)
+
+
+@lru_cache(maxsize=8192)
+def _condition_sets(k: Knowledge, icd: tuple[str, ...], sct: tuple[str, ...], texts: tuple[str, ...]) -> frozenset[str]:
     coded = bool(icd or sct)
     out = set()
     for s in k.condition_sets.values():
@@ -321,7 +329,7 @@ def membership(k: Knowledge, case: Case, set_id: str) -> dict[int, bool | None]:
         s = k.med_sets[set_id]
         cached = {}
         for i, m in enumerate(case.meds):
-            v = _in_set(k, s, m)
+            v = _in_set(k, s, m, lambda inc, i=i: membership(k, case, inc).get(i, False))
             if v is not False:
                 cached[i] = v
         case.med_membership[set_id] = cached

@@ -8,7 +8,7 @@ import pytest
 
 from engine.errors import RuleBaseError
 from engine.facts.model import FactValue
-from engine.facts.spec import CompiledLeaf, FactSpec, Check
+from engine.facts.spec import Check, CompiledLeaf, FactSpec
 from engine.matching import durable
 from engine.matching.tree import Node
 

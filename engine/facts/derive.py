@@ -17,6 +17,7 @@ from engine.normalize import Case, NormMed, NormResult, membership
 
 Deriver = Callable[[Knowledge, Case, FactSpec], FactValue]
 CHILDBEARING_AGES = (12, 55)
+SCALE_LABELS = {"phq9": "PHQ-9", "gad7": "GAD-7"}
 
 
 def _med_ev(m: NormMed, note: str | None = None) -> EvidenceItem:
@@ -155,7 +156,7 @@ def d_condition(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
     ]
     if hits:
         return FactValue(spec.key, True, True, tuple(
-            EvidenceItem(label=c.label, value=c.status, date=c.onset, record=c.record_id) for c in hits))
+            EvidenceItem(label=c.label, date=c.onset, record=c.record_id, note=c.status) for c in hits))
     return FactValue(spec.key, True, False, (), f"no condition in {spec.param('set')}")
 
 
@@ -345,21 +346,21 @@ def d_lab_unusable(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
 
 def d_scale(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
     scale, item, days = spec.param("scale"), spec.param("item"), spec.param("days")
-    label = k.scales[scale].name
+    label = f"{SCALE_LABELS.get(scale, scale)} {'item 9' if item == 'item9' else item}"
     scores = [s for s in case.snapshot.scales if s.scale == scale and getattr(s, item) is not None
               and s.date <= case.as_of]
     recent = [s for s in scores if _days(case.as_of, s.date) <= days]
     if recent:
         latest = max(recent, key=lambda s: s.date)
         v = getattr(latest, item)
-        return FactValue(spec.key, True, float(v), (EvidenceItem(label=f"{label} {item}", value=v, date=latest.date,
+        return FactValue(spec.key, True, float(v), (EvidenceItem(label=label, value=v, date=latest.date,
                                                                  record=latest.id),))
     if scores:
         latest = max(scores, key=lambda s: s.date)
-        return FactValue(spec.key, False, None, (EvidenceItem(label=f"{label} {item}", value=getattr(latest, item),
+        return FactValue(spec.key, False, None, (EvidenceItem(label=label, value=getattr(latest, item),
                                                               date=latest.date),),
-                         f"no {label} {item} within {days} days (latest {latest.date})")
-    return FactValue(spec.key, False, None, (), f"no {label} {item} on record")
+                         f"no {label} within {days} days (latest {latest.date})")
+    return FactValue(spec.key, False, None, (), f"no {label} on record")
 
 
 def d_vital(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:

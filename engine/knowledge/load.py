@@ -54,7 +54,7 @@ def _read(path: Path, model: type[M]) -> M:
         raise KnowledgeError(f"{path}: {format_validation_error(e)}") from e
 
 
-@dataclass
+@dataclass(eq=False)  # identity-hashed, so per-knowledge memo caches can key on it
 class Knowledge:
     root: Path
     analytes: dict[str, Analyte]
@@ -75,6 +75,7 @@ class Knowledge:
     synonym_pattern: re.Pattern[str] | None = None
     exact_synonyms: dict[str, str] = field(default_factory=dict)
     exact_pattern: re.Pattern[str] | None = None
+    route_pattern: re.Pattern[str] | None = None
     scale_loinc: dict[str, tuple[str, str]] = field(default_factory=dict)
     condition_patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
@@ -155,6 +156,8 @@ def _index(k: Knowledge) -> None:
     if k.exact_synonyms:
         exact = sorted(k.exact_synonyms, key=len, reverse=True)
         k.exact_pattern = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(re.escape(n) for n in exact) + r")(?![A-Za-z0-9])")
+    aliases = sorted(k.route_aliases, key=len, reverse=True)
+    k.route_pattern = re.compile(r"(?<![a-z])(" + "|".join(re.escape(a) for a in aliases) + r")(?![a-z])")
     for s in k.scales.values():
         for code in s.loinc_total:
             k.scale_loinc[code] = (s.id, "total")

@@ -110,6 +110,15 @@ def supporting_evidence(node: Node, facts: Mapping[str, FactValue]) -> list[Evid
     """Evidence of the leaves that made a True outcome True (dedup, in rule order)."""
     out: list[EvidenceItem] = []
 
+    def add(e: EvidenceItem) -> None:
+        # One line per patient record: keep the richer item (e.g. the one noting the daily dose).
+        for i, seen in enumerate(out):
+            if e == seen or (e.record is not None and e.record == seen.record and e.label == seen.label):
+                if seen.note is None and e.note is not None:
+                    out[i] = e
+                return
+        out.append(e)
+
     def walk(n: Node, want: bool) -> None:
         v = evaluate(n, facts)
         if v is not want:
@@ -117,8 +126,7 @@ def supporting_evidence(node: Node, facts: Mapping[str, FactValue]) -> list[Evid
         if n.op == "leaf":
             assert n.leaf is not None
             for e in facts[n.leaf.spec.key].evidence:
-                if e not in out:
-                    out.append(e)
+                add(e)
         elif n.op == "not":
             walk(n.children[0], not want)
         elif (n.op == "all") == want:
