@@ -39,6 +39,8 @@ from engine.snapshot.models import Snapshot
 __version__ = "0.1.0"
 log = logging.getLogger("setpoint")
 Matcher = Literal["durable", "compiled"]
+CANNOT_ASSESS_TOPIC = "required_data_stale_or_missing"
+DESIGN_SOURCE = "SRC-DESIGN"
 
 
 @dataclass(frozen=True)
@@ -220,8 +222,14 @@ class Engine:
                 if r.missing_data == "finding":
                     evidence = [e for _, fv in gaps for e in fv.evidence]
                     detail = self.renderer.cannot_assess(lr, list(reasons), evidence)
+                    # Catalogue G02 (required data stale or missing): the affected rule stays traceable by id.
+                    base = self._base(lr) | {"topic": CANNOT_ASSESS_TOPIC}
+                    design = self.knowledge.sources.get(DESIGN_SOURCE)
+                    if design is not None:
+                        base["citations"] = [*base["citations"],
+                                             Citation(id=design.id, citation=design.citation, url=design.url)]
                     missing.append((reasons, Finding(
-                        **self._base(lr), kind="data_quality", severity=r.missing_data_severity,
+                        **base, kind="data_quality", severity=r.missing_data_severity,
                         outcome="cannot_assess",
                         summary=truncate(f"Cannot assess {r.title[0].lower() + r.title[1:]}: {reasons[0]}"),
                         detail=detail, evidence=evidence, missing=list(reasons),
