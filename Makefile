@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 AS_OF ?= 2026-11-21
 
-.PHONY: demo test lint bench clean venv
+.PHONY: demo test lint bench bench-service clean venv manifest
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is required (durable-rules does not import on 3.13)"; exit 2; }
@@ -35,8 +35,16 @@ test: $(DEVSTAMP)
 	$(BIN)/ruff check engine tests features bench
 	$(BIN)/python -m pytest
 
+# Rewrite rules/MANIFEST.sha256.json after any change to rules/ (tests fail while it is stale).
+manifest: $(STAMP)
+	$(BIN)/setpoint rules manifest
+
 bench: $(DEVSTAMP)
 	$(BIN)/python bench/bench_engine.py
+
+# The CDS Hooks service: patient-view latency with a 200-entry prefetch, 1 and 16 concurrent clients.
+bench-service: $(DEVSTAMP)
+	$(BIN)/python bench/bench_service.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -174,6 +174,226 @@ def schema_rule() -> None:
     typer.echo(json.dumps(Rule.model_json_schema(), indent=2))
 
 
+# ------------------------------------------------------------------ the safety reviewer's toolkit
+
+
+class ReviewFmt(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class AuditFmt(StrEnum):
+    html = "html"
+    markdown = "markdown"
+
+
+FeaturesOpt = Annotated[Path | None, typer.Option("--features", help="Gherkin features folder (default: features/).")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Today's date for review due dates (default: today).")]
+
+
+@rules_app.command("lint")
+def rules_lint(
+    rules: RulesOpt = None,
+    knowledge: KnowledgeOpt = None,
+    fmt: Annotated[ReviewFmt, typer.Option("--format", "-f")] = ReviewFmt.text,
+    as_of: AsOfOpt = None,
+    reports: Annotated[Path | None, typer.Option("--reports", help="Report templates folder.")] = None,
+) -> None:
+    """Check every rule: schema, references, units, reviews, wording, contradictions, shadowing.
+
+    Exit 1 when there are errors, 0 with warnings only."""
+    from engine.review.lint import lint
+
+    report = lint(rules, knowledge, reports, as_of=_date(as_of) or date.today())
+    typer.echo(json.dumps(report.to_dict(), indent=2) if fmt == ReviewFmt.json else report.text())
+    raise typer.Exit(1 if report.errors else 0)
+
+
+@rules_app.command("test")
+def rules_test(
+    rules: RulesOpt = None,
+    knowledge: KnowledgeOpt = None,
+    features: FeaturesOpt = None,
+    min_coverage: Annotated[float | None, typer.Option(
+        "--min-coverage", min=0, max=100, help="Exit 1 when the rule base's coverage (%) is below this.")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit 1 when an active rule lacks a firing or a silent scenario.")] = False,
+    fmt: Annotated[ReviewFmt, typer.Option("--format", "-f")] = ReviewFmt.text,
+    matcher: Annotated[MatcherOpt, typer.Option(
+        "--matcher", help="durable: also check every scenario against the compiled matcher, as pytest-bdd does; "
+                          "compiled: the compiled matcher alone (faster).")] = MatcherOpt.durable,
+) -> None:
+    """Run the Gherkin scenarios and report per-rule coverage (fired, silent, each condition both ways).
+
+    Exit 1 when a scenario fails or coverage is below --min-coverage."""
+    from engine import paths
+    from engine.review.coverage import render_text, run_coverage
+    from engine.scenarios import FeatureError
+
+    eng = _load(rules, knowledge, matcher.value)
+    twin = _load(rules, knowledge, "compiled") if eng.matcher == "durable" else None
+    folder = features or paths.features_dir()
+    if not folder.is_dir():
+        fail(f"--features: {folder} is not a folder")
+    try:
+        report = run_coverage(eng, folder, twin)
+    except FeatureError as e:
+        fail(str(e))
+    typer.echo(json.dumps(report.to_dict(), indent=2) if fmt == ReviewFmt.json else render_text(report, min_coverage))
+    below = min_coverage is not None and report.percent < min_coverage
+    raise typer.Exit(1 if report.failures or below or (strict and report.lacking()) else 0)
+
+
+@rules_app.command("audit")
+def rules_audit(
+    fmt: Annotated[AuditFmt, typer.Option("--format", "-f")] = AuditFmt.html,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    rules: RulesOpt = None,
+    knowledge: KnowledgeOpt = None,
+    features: FeaturesOpt = None,
+    as_of: AsOfOpt = None,
+    scenarios: Annotated[bool, typer.Option(
+        "--scenarios/--no-scenarios", help="Run the scenarios for coverage.")] = True,
+) -> None:
+    """A reviewer's report of the whole rule base: each rule in plain language, sources, reviews, coverage."""
+    from engine.review.audit import build, render
+    from engine.scenarios import FeatureError
+
+    try:
+        data = build(rules, knowledge, features, _date(as_of) or date.today(), scenarios=scenarios)
+    except (SetpointError, FeatureError) as e:
+        fail(str(e))
+    report = render(data, fmt.value)
+    if output:
+        output.write_text(report, encoding="utf-8")
+        typer.echo(f"wrote {output}: {data['counts']['rules']} rules", err=True)
+    else:
+        typer.echo(report, nl=not report.endswith("\n"))
+
+
+@rules_app.command("diff")
+def rules_diff(
+    old: Annotated[Path, typer.Argument(help="The old rule base folder.")],
+    new: Annotated[Path, typer.Argument(help="The new rule base folder.")],
+    knowledge: KnowledgeOpt = None,
+    features: Annotated[Path | None, typer.Option(
+        "--features", help="Scenarios for the behavioural diff (default: features/ beside NEW, else bundled).")] = None,
+    fmt: Annotated[ReviewFmt, typer.Option("--format", "-f")] = ReviewFmt.text,
+) -> None:
+    """Rules added, removed and changed field by field, and which scenario patients gain or lose findings.
+
+    Exit 1 when conditions or severity changed without a version bump; 2 when a rule base does not load."""
+    from engine.review.diff import diff
+    from engine.scenarios import FeatureError
+
+    for label, folder in (("OLD", old), ("NEW", new)):
+        if not folder.is_dir():
+            fail(f"{label}: {folder} is not a folder")
+    try:
+        result = diff(old, new, knowledge, features)
+    except (SetpointError, FeatureError) as e:
+        fail(str(e))
+    typer.echo(json.dumps(result.to_dict(), indent=2) if fmt == ReviewFmt.json else result.text())
+    unloadable = any(p.file.startswith(("OLD:", "NEW:")) for p in result.errors)
+    raise typer.Exit(2 if unloadable else (1 if result.errors else 0))
+
+
+@rules_app.command("manifest")
+def rules_manifest(
+    rules: RulesOpt = None,
+    check: Annotated[bool, typer.Option("--check", help="Verify the manifest instead of writing it.")] = False,
+) -> None:
+    """Write rules/MANIFEST.sha256.json (per-file SHA-256 and the rule base version), or --check it."""
+    from engine import paths
+    from engine.errors import IntegrityError
+    from engine.manifest import compute, verify_manifest, write_manifest
+
+    folder = rules or paths.rules_dir()
+    try:
+        if check:
+            verify_manifest(folder)
+            typer.echo(f"{folder}: every file matches the manifest")
+            return
+        target = write_manifest(folder)
+        m = compute(folder)
+    except IntegrityError as e:
+        fail(str(e), 1 if check else 2)
+    typer.echo(f"wrote {target}: {len(m['files'])} files, rule base {m['rulebase']} {m['version']}")
+
+
+# ------------------------------------------------------------------ the CDS Hooks service
+
+
+class LogLevel(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8080,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
+    data_dir: Annotated[Path | None, typer.Option(
+        "--data-dir", help="Folder of the feedback database (default: $SETPOINT_DATA_DIR, else "
+                           "~/.local/share/setpoint).")] = None,
+    max_body_bytes: Annotated[int | None, typer.Option(
+        "--max-body-bytes", min=1, help="Largest request body accepted (default: 16 MiB).")] = None,
+    log_level: Annotated[LogLevel, typer.Option("--log-level", help="Log level (no patient data at info).")]
+    = LogLevel.info,
+    rules: RulesOpt = None,
+    knowledge: KnowledgeOpt = None,
+    verify: Annotated[bool, typer.Option(
+        "--verify", help="Refuse a rule base whose files do not match rules/MANIFEST.sha256.json.")] = False,
+) -> None:
+    """Run the CDS Hooks service: discovery, patient-view, order-select, order-sign and feedback."""
+    if verify:  # before anything else is loaded: a tampered rule base never serves a request
+        from engine import paths
+        from engine.manifest import verify_manifest
+
+        try:
+            verify_manifest(rules or paths.rules_dir())
+        except SetpointError as e:
+            fail(str(e))
+    import copy
+    import os
+
+    import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    from engine.core import Engine
+    from engine.service.app import create_app
+    from engine.service.settings import Settings
+    from engine.service.store import Store
+
+    overrides = {"data_dir": data_dir, "max_body_bytes": max_body_bytes, "rules": rules, "knowledge": knowledge}
+    try:
+        base = Settings.from_env().model_dump()
+        settings = Settings.model_validate(base | {k: v for k, v in overrides.items() if v is not None})
+        # Load the rule base and open the database now, so that a problem is reported before listening.
+        if workers == 1:
+            asgi = create_app(settings)
+        else:  # the workers build their own app; here only check that they will be able to
+            Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify)
+            Store(settings.data_dir)
+    except RuleBaseError as e:
+        fail("rule base is invalid:\n  " + "\n  ".join(e.problems))
+    except SetpointError as e:
+        fail(str(e))
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["setpoint"] = {"handlers": ["default"], "level": log_level.value.upper(), "propagate": False}
+    typer.echo(f"Setpoint CDS Hooks service on http://{host}:{port}/cds-services "
+               f"(feedback database in {settings.data_dir})", err=True)
+    if workers == 1:
+        uvicorn.run(asgi, host=host, port=port, log_level=log_level.value, log_config=log_config)
+    else:  # each worker process builds the app from the same settings, passed in the environment
+        os.environ.update(settings.to_env())
+        uvicorn.run("engine.service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level.value, log_config=log_config)
+
+
 def main() -> None:
     app()
 

@@ -96,7 +96,7 @@ class Engine:
 
     def snapshot(self, data: Any, source: str | None = None) -> Snapshot:
         doc, name = read_document(data, source)
-        return to_snapshot(doc, name)
+        return to_snapshot(doc, name, self.knowledge)
 
     def facts(self, case: Case) -> tuple[dict[str, FactValue], list[str]]:
         notes: list[str] = []
@@ -144,7 +144,7 @@ class Engine:
             esc_values = [evaluate(e, facts) is True for e in r.escalations]
             if fired is not None:
                 tags = fired.get(r.id, set())
-                value = durable.outcome_from_tags(tags)
+                value = self._durable.outcome(r.id, tags)
                 esc_durable = [f"E{i}" in tags for i in range(len(r.escalations))]
                 if value != tree_value or (value and esc_durable != esc_values):
                     # Never silently drop: report the disagreement and keep the more alarming outcome.
@@ -231,7 +231,7 @@ class Engine:
                     missing.append((reasons, Finding(
                         **base, kind="data_quality", severity=r.missing_data_severity,
                         outcome="cannot_assess",
-                        summary=truncate(f"Cannot assess {r.title[0].lower() + r.title[1:]}: {reasons[0]}"),
+                        summary=truncate(f"Cannot assess {_lower_first(r.title)}: {reasons[0]}"),
                         detail=detail, evidence=evidence, missing=list(reasons),
                         suggestions=[SuggestionOut(kind="order_lab", label=f"Consider obtaining: {x}")
                                      for x in reasons][:3],
@@ -241,6 +241,11 @@ class Engine:
         findings.sort(key=sort_key)
         return findings, assessed
 
+
+
+def _lower_first(title: str) -> str:
+    """"TSH overdue" stays "TSH overdue"; "Testosterone ..." becomes "testosterone ..." mid-sentence."""
+    return title if title[1:2].isupper() else title[0].lower() + title[1:]
 
 def _related(f: Finding) -> Related:
     return Related(rule_id=f.rule_id, rule_version=f.rule_version, title=f.title, severity=f.severity,

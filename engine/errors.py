@@ -41,13 +41,17 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def format_validation_error(err: ValidationError, prefix: str = "") -> str:
-    """One line per problem: `field.path: message`."""
-    lines = []
+def validation_items(err: ValidationError, prefix: str = "") -> list[tuple[str, str]]:
+    """Each problem as `(field.path, message)`."""
+    out = []
     for e in err.errors(include_url=False):
         where = _loc(tuple(e["loc"]))
         if prefix:
             where = f"{prefix}.{where}" if where != "(top level)" else prefix
-        msg = e["msg"].removeprefix("Value error, ")
-        lines.append(f"{where}: {msg}")
-    return "; ".join(lines)
+        out.append((where, e["msg"].removeprefix("Value error, ")))
+    return out
+
+
+def format_validation_error(err: ValidationError, prefix: str = "") -> str:
+    """One line per problem: `field.path: message`."""
+    return "; ".join(f"{where}: {msg}" for where, msg in validation_items(err, prefix))

@@ -30,13 +30,19 @@ def explain_rule(eng: Engine, snap: Snapshot, rule_id: str, as_of: date) -> dict
     }
 
 
+def _num(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else f"{v:.4g}"
+    return str(v)
+
+
 def _fmt_value(fact: dict[str, Any]) -> str:
     v = fact["value"]
     if v is None:
         return "unknown"
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return f"{v}{' ' + fact['unit'] if fact.get('unit') and not isinstance(v, bool) else ''}"
+    return f"{_num(v)}{' ' + fact['unit'] if fact.get('unit') and not isinstance(v, bool) else ''}"
 
 
 def _lines(node: dict[str, Any], depth: int) -> list[str]:
@@ -49,7 +55,7 @@ def _lines(node: dict[str, Any], depth: int) -> list[str]:
         for e in fact["evidence"]:
             bits = [e["label"]]
             if e.get("value") is not None:
-                bits.append(f"{e['value']}{' ' + e['unit'] if e.get('unit') else ''}")
+                bits.append(f"{_num(e['value'])}{' ' + e['unit'] if e.get('unit') else ''}")
             if e.get("date"):
                 bits.append(f"on {e['date']}")
             if e.get("note"):

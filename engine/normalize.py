@@ -57,6 +57,8 @@ class NormMed:
     source: Medication
 
     def active(self, as_of: date) -> bool:
+        if self.source.stopped and self.end is None:
+            return False  # stopped on an unrecorded date
         started = self.start is None or self.start <= as_of
         return started and (self.end is None or self.end >= as_of)
 
@@ -83,6 +85,7 @@ class Case:
     results: list[NormResult]
     # set id -> {med index: True (in set) | None (membership unknown: e.g. dose missing for a low-dose filter)}
     med_membership: dict[str, dict[int, bool | None]] = field(default_factory=dict)
+    med_sets: list[dict[str, bool | None]] | None = None  # per medication: its value sets (memoised)
 
 
 def _record_id(prefix: str, index: int, given: str | None) -> str:
@@ -150,7 +153,41 @@ def daily_mg(med: Medication) -> float | None:
     return float(med.dose) * factor * per_day
 
 
-def _in_set(k: Knowledge, s: MedicationSet, med: NormMed, sub: Callable[[str], bool | None]) -> bool | None:
+@dataclass(frozen=True)
+class MedSignature:
+    """Everything value-set membership depends on; equal signatures have equal memberships."""
+
+    concepts: tuple[str, ...]
+    route: str | None
+    low_dose: bool | None
+    atc: tuple[str, ...]
+
+
+def signature(k: Knowledge, med: NormMed) -> MedSignature:
+    atc = tuple(cd.code.upper() for cd in med.source.codes if cd.system == "atc")
+    return MedSignature(med.concepts, med.route, _is_low_dose(k, med), atc)
+
+
+@lru_cache(maxsize=8192)
+def set_memberships(k: Knowledge, sig: MedSignature) -> dict[str, bool | None]:
+    """Membership of one medication signature in every value set (False omitted), memoised across evaluations."""
+    out: dict[str, bool | None] = {}
+    done: set[str] = set()
+
+    def of(set_id: str) -> bool | None:
+        if set_id not in done:
+            done.add(set_id)
+            v = _in_set(k, k.med_sets[set_id], sig, of)
+            if v is not False:
+                out[set_id] = v
+        return out.get(set_id, False)
+
+    for set_id in k.med_sets:
+        of(set_id)
+    return out
+
+
+def _in_set(k: Knowledge, s: MedicationSet, med: MedSignature, sub: Callable[[str], bool | None]) -> bool | None:
     """Whether `med` is in value set `s`: True, False, or None when it depends on data we lack.
 
     Asymmetric on purpose (our own rule, no library decides this): an *inclusion* filter such as
@@ -161,7 +198,7 @@ def _in_set(k: Knowledge, s: MedicationSet, med: NormMed, sub: Callable[[str], b
     hit = any(set(k.concepts[c].classes) & set(s.classes) or c in s.ingredients for c in med.concepts)
     if not hit and s.atc_prefixes:
         prefixes = tuple(p.upper() for p in s.atc_prefixes)
-        hit = any(cd.system == "atc" and cd.code.upper().startswith(prefixes) for cd in med.source.codes)
+        hit = any(code.startswith(prefixes) for code in med.atc)
     result: bool | None = hit
     if not hit:
         for inc in s.include_sets:
@@ -183,7 +220,7 @@ def _in_set(k: Knowledge, s: MedicationSet, med: NormMed, sub: Callable[[str], b
     for f in s.exclude:
         if f.routes and med.route not in f.routes:
             continue
-        if f.low_dose is not None and _is_low_dose(k, med) is not f.low_dose:
+        if f.low_dose is not None and med.low_dose is not f.low_dose:
             continue
         return False
     return result
@@ -326,11 +363,9 @@ def membership(k: Knowledge, case: Case, set_id: str) -> dict[int, bool | None]:
     """Memoised value-set membership of every medication (True / None=unknown; False omitted)."""
     cached = case.med_membership.get(set_id)
     if cached is None:
-        s = k.med_sets[set_id]
-        cached = {}
-        for i, m in enumerate(case.meds):
-            v = _in_set(k, s, m, lambda inc, i=i: membership(k, case, inc).get(i, False))
-            if v is not False:
-                cached[i] = v
+        if case.med_sets is None:
+            case.med_sets = [set_memberships(k, signature(k, m)) for m in case.meds]
+        per_med = case.med_sets
+        cached = {i: sets[set_id] for i, sets in enumerate(per_med) if set_id in sets}
         case.med_membership[set_id] = cached
     return cached

@@ -27,3 +27,7 @@ def knowledge_dir() -> Path:
 
 def reports_dir() -> Path:
     return home() / "reports"
+
+
+def features_dir() -> Path:
+    return home() / "features"

@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import Engine
-from engine.matching import durable
 from engine.matching.tree import evaluate
 
 from .conftest import AS_OF, ROOT
@@ -94,7 +93,7 @@ def assert_agree(eng: Engine, data: Any) -> None:
     fired = eng._durable.match(facts)
     for r in eng.rulebase.rules:
         tags = fired.get(r.id, set())
-        assert durable.outcome_from_tags(tags) == evaluate(r.tree, facts), r.id
+        assert eng._durable.outcome(r.id, tags) == evaluate(r.tree, facts), r.id
         for i, esc in enumerate(r.escalations):
             expected = evaluate(r.tree, facts) is True and evaluate(esc, facts) is True
             assert (f"E{i}" in tags) == expected, f"{r.id} escalation {i}"

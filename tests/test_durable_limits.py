@@ -40,9 +40,25 @@ def test_same_fact_in_two_tests_of_one_rule_is_merged() -> None:
     m = durable.DurableMatcher([durable.compile_rule("HR-AAA-001", node, [])])
     fired = m.match({"age": FactValue("age", True, 70.0)})
     assert fired == {"HR-AAA-001": {"T"}}
-    fired = m.match({"age": FactValue("age", True, 85.0)})
-    assert fired == {"HR-AAA-001": {"F"}}
-    assert m.match({"age": FactValue("age", False)}) == {}
+    assert m.match({"age": FactValue("age", True, 85.0)}) == {}
+    # An unknown age matches the rule's "cannot assess" variant, never its firing one.
+    assert m.match({"age": FactValue("age", False)}) == {"HR-AAA-001": {"U"}}
+
+
+def test_cannot_assess_follows_three_valued_logic() -> None:
+    # all(a > 1, b > 1): a false child decides "not fired" even when the other is unknown.
+    node = Node("all", (leaf("a", ">", 1.0), leaf("b", ">", 1.0)))
+    m = durable.DurableMatcher([durable.compile_rule("HR-AAA-003", node, [])])
+    assert m.match({"a": FactValue("a", True, 0.0), "b": FactValue("b", False)}) == {}
+    assert m.match({"a": FactValue("a", True, 5.0), "b": FactValue("b", False)}) == {"HR-AAA-003": {"U"}}
+    # any(a > 1, b > 1): a true child decides "fired" even when the other is unknown.
+    node = Node("any", (leaf("a", ">", 1.0), leaf("b", ">", 1.0)))
+    m = durable.DurableMatcher([durable.compile_rule("HR-AAA-004", node, [])])
+    assert m.match({"a": FactValue("a", True, 5.0), "b": FactValue("b", False)}) == {"HR-AAA-004": {"T"}}
+    tags = m.match({"a": FactValue("a", True, 0.0), "b": FactValue("b", False)}).get("HR-AAA-004", set())
+    assert m.outcome("HR-AAA-004", tags) is None
+    tags = m.match({"a": FactValue("a", True, 0.0), "b": FactValue("b", True, 0.0)}).get("HR-AAA-004", set())
+    assert m.outcome("HR-AAA-004", tags) is False
 
 
 def test_rules_are_packed_within_the_per_ruleset_limit() -> None:

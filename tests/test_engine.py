@@ -88,12 +88,14 @@ def test_as_of_moves_every_window(engine: Engine) -> None:
 
 def test_cannot_assess_findings_are_grouped_by_missing_data(engine: Engine) -> None:
     data = {"patient": {"sex": "female"}, "medications": [
-        {"name": "estradiol", "dose": 1, "dose_unit": "mg", "frequency": "daily", "start": "2026-01-01"}]}
+        {"name": "estradiol", "dose": 1, "dose_unit": "mg", "frequency": "daily", "start": "2026-10-01"}]}
     r = engine.evaluate(data, as_of=AS_OF)
     missing = [f for f in r.findings if f.outcome == "cannot_assess"]
     assert missing and all(f.kind == "data_quality" for f in missing)
-    assert any("uterus" in m for f in missing for m in f.missing)
+    assert any("menopause date" in m for f in missing for m in f.missing)
     assert all(f.detail.startswith("Cannot assess") for f in missing)
+    # The unrecorded uterus status has its own data-quality rule (HR-EST-008), not a duplicate cannot-assess.
+    assert any(f.rule_id == "HR-EST-008" and f.outcome == "fired" for f in r.findings)
 
 
 def test_accepts_snapshot_dict_path_and_text(engine: Engine) -> None:

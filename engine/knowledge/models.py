@@ -106,6 +106,10 @@ class MedicationConcept(_Strict):
     case_sensitive_synonyms: list[str] = []
     # Daily dose (mg) at or below which a product counts as "low dose" for its route (e.g. vaginal estradiol).
     low_dose_max_daily_mg: dict[str, float] = {}
+    # Morphine milligram equivalents per mg of the oral daily dose (CDC 2022 table); opioids only.
+    mme_factor: float | None = Field(default=None, gt=0)
+    # Prednisone milligrams per mg of this glucocorticoid (systemic potency; catalogue H52); glucocorticoids only.
+    prednisone_equivalent: float | None = Field(default=None, gt=0)
     tag: EvidenceTag = "U"
 
     @field_validator("id")

@@ -26,9 +26,9 @@ only this module, contains.  What we measured and how each is handled:
 * A fact over ~250 properties silently truncates its batch: atoms have four.
 
 Each Setpoint rule becomes durable rules `<id>|T|<i>` (conjunction i of the
-condition is true), `<id>|F|<i>` (it is definitely false) and `<id>|E<n>|<i>`
-(escalation n applies).  When
-neither T nor F fires the outcome is "cannot assess".
+condition is true), `<id>|U|<i>` (it cannot be assessed, by three-valued logic over
+facts that are unknown) and `<id>|E<n>|<i>` (escalation n applies).  When neither T
+nor U fires, the outcome is "not fired".
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ except ImportError:  # pragma: no cover - exercised only where durable-rules is 
 MAX_RULES_PER_RULESET = 200  # measured hard limit: 255
 MAX_PATTERNS_PER_KEY = 48  # measured hard limit: 64 distinct tests satisfied by one fact
 MAX_CONJUNCTIONS = 64  # per rule and polarity, after conversion to DNF
+MAX_U_CONJUNCTIONS = 24  # above this, a rule's non-firing variant is compiled as F instead of U
 
 Conj = dict[str, tuple[Check, ...]]
 
@@ -91,6 +92,80 @@ def dnf(node: Node, want: bool) -> list[Conj]:
     return out
 
 
+@dataclass(frozen=True)
+class Constraint:
+    """What one fact may be in a conjunction: unknown (if `unknown_ok`) and/or known passing `known`.
+
+    `known` None means a known value is not allowed; () means any known value is."""
+
+    unknown_ok: bool
+    known: tuple[Check, ...] | None
+
+    def meet(self, other: Constraint) -> Constraint | None:
+        u = self.unknown_ok and other.unknown_ok
+        k = None if self.known is None or other.known is None else (
+            self.known + tuple(t for t in other.known if t not in self.known))
+        return None if not u and k is None else Constraint(u, k)
+
+
+Conj3 = dict[str, Constraint]
+# Modes: T true, F false, U cannot assess, NF true or cannot assess ("not false"), NT false or cannot assess.
+_NEG = {"T": "F", "F": "T", "NF": "NT", "NT": "NF", "U": "U"}
+
+
+def _product(parts: Sequence[list[Conj3]]) -> list[Conj3]:
+    out: list[Conj3] = []
+    for combo in itertools.product(*parts):
+        merged: Conj3 | None = {}
+        for conj in combo:
+            assert merged is not None
+            for key, c in conj.items():
+                prev = merged.get(key)
+                c2 = c if prev is None else prev.meet(c)
+                if c2 is None:
+                    merged = None
+                    break
+                merged[key] = c2
+            if merged is None:
+                break
+        if merged is not None and merged not in out:
+            out.append(merged)
+        if len(out) > MAX_CONJUNCTIONS:
+            break
+    return out
+
+
+def dnf3(node: Node, mode: str) -> list[Conj3]:
+    """Disjunctive normal form of "node has outcome `mode`" under three-valued (Kleene) logic."""
+    if node.op == "leaf":
+        assert node.leaf is not None
+        t, key = node.leaf.test, node.leaf.spec.key
+        return [{key: {
+            "T": Constraint(False, (t,)), "F": Constraint(False, (t.negated(),)), "U": Constraint(True, None),
+            "NF": Constraint(True, (t,)), "NT": Constraint(True, (t.negated(),)),
+        }[mode]}]
+    if node.op == "not":
+        return dnf3(node.children[0], _NEG[mode])
+    kids = node.children
+    if mode == "U":
+        # One child cannot be assessed and no other child decides the node
+        # (no false child for `all`, no true child for `any`).
+        others = "NF" if node.op == "all" else "NT"
+        out: list[Conj3] = []
+        for i, ch in enumerate(kids):
+            parts = [dnf3(ch, "U")] + [dnf3(other, others) for j, other in enumerate(kids) if j != i]
+            out.extend(c for c in _product(parts) if c not in out)
+            if len(out) > MAX_CONJUNCTIONS:
+                break
+        return out
+    if (node.op, mode) in {("all", "T"), ("all", "NF"), ("any", "F"), ("any", "NT")}:
+        return _product([dnf3(ch, mode) for ch in kids])
+    out = []
+    for ch in kids:
+        out.extend(c for c in dnf3(ch, mode) if c not in out)
+    return out
+
+
 def _value_test(t: Check) -> dict[str, Any]:
     v = t.value
     match t.op:
@@ -117,9 +192,19 @@ def pattern(key: str, tests: Sequence[Check]) -> dict[str, Any]:
     return {"$and": [{"k": key}, {"s": 1}, *(_value_test(t) for t in tests)]}
 
 
-def durable_rule(conj: Conj) -> dict[str, Any]:
+def pattern3(key: str, c: Constraint) -> dict[str, Any]:
+    known = None if c.known is None else [{"s": 1}, *(_value_test(t) for t in c.known)]
+    if not c.unknown_ok:
+        assert known is not None
+        return {"$and": [{"k": key}, *known]}
+    if known is None:
+        return {"$and": [{"k": key}, {"s": 0}]}
+    return {"$and": [{"k": key}, {"$or": [{"s": 0}, {"$and": known}]}]}
+
+
+def durable_rule(conj: Conj3) -> dict[str, Any]:
     """One conjunction = one durable rule over distinct facts, so it fires at most once."""
-    return {"all": [{f"m_{i}": pattern(k, conj[k])} for i, k in enumerate(sorted(conj))]}
+    return {"all": [{f"m_{i}": pattern3(k, conj[k])} for i, k in enumerate(sorted(conj))]}
 
 
 @dataclass
@@ -128,29 +213,36 @@ class CompiledRule:
     durable: dict[str, dict[str, Any]]  # durable rule name -> definition
     patterns: dict[str, set[str]]  # fact key -> distinct pattern texts
     keys: set[str]
+    second: str = "U"  # the matched non-firing outcome: U (cannot assess) or F (not fired)
+    constraints: dict[str, set[Constraint]] = field(default_factory=dict)
 
 
 def compile_rule(rule_id: str, when: Node, escalations: Sequence[Node]) -> CompiledRule:
     defs: dict[str, dict[str, Any]] = {}
-    true_conjs = dnf(when, True)
-    variants = [("T", true_conjs), ("F", dnf(when, False))]
+    # T (fires) is matched, plus either U (cannot assess) or F (not fired); the third outcome is neither.
+    # U is preferred: most rules are definitely false for most patients, so U keeps activations rare.
+    # F is used when U expands to more alternatives (deeply nested conditions).
+    unknown, false = dnf3(when, "U"), dnf3(when, "F")
+    second = "U" if len(unknown) <= MAX_U_CONJUNCTIONS or len(false) > MAX_CONJUNCTIONS else "F"
+    variants = [("T", dnf3(when, "T")), (second, unknown if second == "U" else false)]
     for i, esc in enumerate(escalations):
-        esc_conjs = dnf(Node("all", (when, esc)), True)
-        variants.append((f"E{i}", esc_conjs))
+        variants.append((f"E{i}", dnf3(Node("all", (when, esc)), "T")))
     patterns: dict[str, set[str]] = {}
+    constraints: dict[str, set[Constraint]] = {}
     for tag, conjs in variants:
         if len(conjs) > MAX_CONJUNCTIONS:
             raise RuleBaseError([f"{rule_id}: condition too complex for the matcher ({tag}: more than "
                                  f"{MAX_CONJUNCTIONS} alternatives after expansion); simplify 'when'"])
         for i, conj in enumerate(conjs):
             defs[f"{rule_id}|{tag}|{i}"] = durable_rule(conj)
-            for key, tests in conj.items():
-                patterns.setdefault(key, set()).add(json.dumps(pattern(key, tests), sort_keys=True))
+            for key, c in conj.items():
+                patterns.setdefault(key, set()).add(json.dumps(pattern3(key, c), sort_keys=True))
+                constraints.setdefault(key, set()).add(c)
     for key, ps in patterns.items():
         if len(ps) > MAX_PATTERNS_PER_KEY:
             raise RuleBaseError([f"{rule_id}: {len(ps)} distinct tests on fact {key!r} exceed the matcher's "
                                  f"budget of {MAX_PATTERNS_PER_KEY}; split the rule"])
-    return CompiledRule(rule_id, defs, patterns, set(patterns))
+    return CompiledRule(rule_id, defs, patterns, set(patterns), second, constraints)
 
 
 @dataclass
@@ -159,7 +251,10 @@ class _Chunk:
     definition: dict[str, dict[str, Any]] = field(default_factory=dict)
     patterns: dict[str, set[str]] = field(default_factory=dict)
     keys: set[str] = field(default_factory=set)
+    constraints: dict[str, set[Constraint]] = field(default_factory=dict)
     handle: Any = None
+    order: list[str] = field(default_factory=list)
+    _admit: dict[str, tuple[bool, frozenset[bool] | None]] = field(default_factory=dict)
 
     def fits(self, r: CompiledRule) -> bool:
         if len(self.definition) + len(r.durable) > MAX_RULES_PER_RULESET:
@@ -170,7 +265,19 @@ class _Chunk:
         self.definition.update(r.durable)
         for k, ps in r.patterns.items():
             self.patterns.setdefault(k, set()).update(ps)
+        for k, cs in r.constraints.items():
+            self.constraints.setdefault(k, set()).update(cs)
         self.keys |= r.keys
+        self.order = sorted(self.keys)
+        self._admit = {k: _admission(cs) for k, cs in self.constraints.items()}
+
+    def admits(self, key: str, fv: FactValue) -> bool:
+        """Alpha pre-filter: can this fact satisfy any pattern of this ruleset?  A fact that satisfies none
+        can never join an activation, so leaving it out changes no outcome and saves the C engine's work."""
+        unknown_ok, bools = self._admit[key]
+        if not fv.known:
+            return unknown_ok
+        return fv.value in bools if bools is not None and isinstance(fv.value, bool) else True
 
 
 # The extension keeps rulesets in process-global tables: names must be unique per process.
@@ -185,6 +292,7 @@ class DurableMatcher:
         if _dre is None:  # pragma: no cover
             raise MatcherError("durable-rules is not importable on this Python")
         self._lock = threading.Lock()
+        self.second = {r.rule_id: r.second for r in rules}
         self.chunks: list[_Chunk] = []
         with _counter_lock:
             base = f"setpoint{next(_counter)}"
@@ -204,6 +312,9 @@ class DurableMatcher:
         except _dre.error as e:  # pragma: no cover - guarded by the load-time budgets
             raise RuleBaseError([f"durable-rules rejected ruleset {c.name}: {e}"]) from e
 
+    def outcome(self, rule_id: str, tags: set[str]) -> Tri:
+        return outcome_from_tags(tags, self.second[rule_id])
+
     def match(self, facts: Mapping[str, FactValue]) -> dict[str, set[str]]:
         """Rule id -> set of tags that fired (T, F, E0, ...)."""
         fired: dict[str, set[str]] = {}
@@ -214,12 +325,16 @@ class DurableMatcher:
 
     def _match_chunk(self, c: _Chunk, facts: Mapping[str, FactValue], fired: dict[str, set[str]]) -> None:
         atoms = []
-        for i, key in enumerate(sorted(c.keys)):
+        for i, key in enumerate(c.order):
             fv = facts[key]
+            if not c.admits(key, fv):
+                continue
             atom: dict[str, Any] = {"sid": "0", "id": str(i), "k": key, "s": 1 if fv.known else 0}
             if fv.known:
                 atom["v"] = fv.value
             atoms.append(atom)
+        if not atoms:
+            return
         payload = json.dumps(atoms)
         try:
             code, state = _dre.assert_facts(c.handle, payload)
@@ -240,15 +355,36 @@ class DurableMatcher:
                 _dre.retract_facts(c.handle, payload)
         except _dre.error as e:
             # Leave no state behind: rebuild this ruleset so the next evaluation starts clean.
-            c.handle = self._create(_Chunk(f"{c.name}r{next(_counter)}", c.definition, c.patterns, c.keys))
+            c.handle = self._create(_Chunk(f"{c.name}r{next(_counter)}", c.definition))
             raise MatcherError(f"durable-rules failed: {e}") from e
 
 
-def outcome_from_tags(tags: set[str]) -> Tri:
-    if "T" in tags and "F" in tags:
-        raise MatcherError("durable-rules reported a condition both true and false")
+def _admission(cs: set[Constraint]) -> tuple[bool, frozenset[bool] | None]:
+    """(unknown facts can match, the boolean values that can match — None for non-boolean facts)."""
+    unknown_ok = any(c.unknown_ok for c in cs)
+    values = [t.value for c in cs for t in (c.known or ())]
+    if not values or not all(isinstance(v, bool) for v in values):
+        return unknown_ok, None
+    probe = [FactValue("", True, b) for b in (True, False)]
+    return unknown_ok, frozenset(p.value for p in probe if any(_accepts(c, p) for c in cs))
+
+
+def _passes(t: Check, v: Any) -> bool:
+    return v not in t.value if t.op == "not in" else t.apply(v)
+
+
+def _accepts(c: Constraint, fv: FactValue) -> bool:
+    if not fv.known:
+        return c.unknown_ok
+    return c.known is not None and all(_passes(t, fv.value) for t in c.known)
+
+
+def outcome_from_tags(tags: set[str], second: str = "U") -> Tri:
+    """The rule's outcome from the variants that fired; `second` says whether U or F was compiled."""
+    if "T" in tags and second in tags:
+        raise MatcherError(f"durable-rules reported a condition both true and {second}")
     if "T" in tags:
         return True
-    if "F" in tags:
-        return False
-    return None
+    if second in tags:
+        return None if second == "U" else False
+    return False if second == "U" else None

@@ -65,6 +65,30 @@ def evaluate(node: Node, facts: Mapping[str, FactValue]) -> Tri:
     return False if all(v is False for v in values) else None
 
 
+def valuate(node: Node, facts: Mapping[str, FactValue]) -> dict[int, Tri]:
+    """Every node's value in one pass (keyed by node identity), so explanations stay linear."""
+    out: dict[int, Tri] = {}
+
+    def walk(n: Node) -> Tri:
+        if n.op == "leaf":
+            assert n.leaf is not None
+            v = eval_leaf(n.leaf, facts)
+        elif n.op == "not":
+            inner = walk(n.children[0])
+            v = None if inner is None else not inner
+        else:
+            values = [walk(ch) for ch in n.children]
+            if n.op == "all":
+                v = False if False in values else (True if all(x is True for x in values) else None)
+            else:
+                v = True if True in values else (False if all(x is False for x in values) else None)
+        out[id(n)] = v
+        return v
+
+    walk(node)
+    return out
+
+
 # ------------------------------------------------------------------ explanation
 
 
@@ -94,14 +118,15 @@ class Explained:
         return d
 
 
-def explain(node: Node, facts: Mapping[str, FactValue]) -> Explained:
-    v = evaluate(node, facts)
+def explain(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri] | None = None) -> Explained:
+    vals = valuate(node, facts) if vals is None else vals
+    v = vals[id(node)]
     if node.op == "leaf":
         assert node.leaf is not None
         fv = facts[node.leaf.spec.key]
         return Explained("leaf", node.leaf.describe(), outcome_word(v), fv.key,
                          fv.value if fv.known else None, node.leaf.spec.unit, fv.reason, fv.evidence, ())
-    kids = tuple(explain(ch, facts) for ch in node.children)
+    kids = tuple(explain(ch, facts, vals) for ch in node.children)
     text = {"all": "all of", "any": "any of", "not": "not"}[node.op]
     return Explained(node.op, text, outcome_word(v), None, None, None, None, (), kids)
 
@@ -109,6 +134,7 @@ def explain(node: Node, facts: Mapping[str, FactValue]) -> Explained:
 def supporting_evidence(node: Node, facts: Mapping[str, FactValue]) -> list[EvidenceItem]:
     """Evidence of the leaves that made a True outcome True (dedup, in rule order)."""
     out: list[EvidenceItem] = []
+    vals = valuate(node, facts)
 
     def add(e: EvidenceItem) -> None:
         # One line per patient record: keep the richer item (e.g. the one noting the daily dose).
@@ -120,7 +146,7 @@ def supporting_evidence(node: Node, facts: Mapping[str, FactValue]) -> list[Evid
         out.append(e)
 
     def walk(n: Node, want: bool) -> None:
-        v = evaluate(n, facts)
+        v = vals[id(n)]
         if v is not want:
             return
         if n.op == "leaf":
@@ -134,7 +160,7 @@ def supporting_evidence(node: Node, facts: Mapping[str, FactValue]) -> list[Evid
                 walk(ch, want)
         else:
             for ch in n.children:
-                if evaluate(ch, facts) is want:
+                if vals[id(ch)] is want:
                     walk(ch, want)
                     break
 
@@ -145,9 +171,10 @@ def supporting_evidence(node: Node, facts: Mapping[str, FactValue]) -> list[Evid
 def unknown_leaves(node: Node, facts: Mapping[str, FactValue]) -> list[tuple[CompiledLeaf, FactValue]]:
     """The leaves whose missing data made the outcome 'cannot assess' (only those that matter)."""
     out: list[tuple[CompiledLeaf, FactValue]] = []
+    vals = valuate(node, facts)
 
     def walk(n: Node) -> None:
-        if evaluate(n, facts) is not None:
+        if vals[id(n)] is not None:
             return
         if n.op == "leaf":
             assert n.leaf is not None
@@ -162,30 +189,32 @@ def unknown_leaves(node: Node, facts: Mapping[str, FactValue]) -> list[tuple[Com
     return out
 
 
-def first_false(node: Node, facts: Mapping[str, FactValue]) -> CompiledLeaf | None:
+def first_false(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri] | None = None) -> CompiledLeaf | None:
     """For a False outcome: one leaf that decided it (the first in rule order)."""
-    if evaluate(node, facts) is not False:
+    vals = valuate(node, facts) if vals is None else vals
+    if vals[id(node)] is not False:
         return None
     if node.op == "leaf":
         return node.leaf
     if node.op == "not":
-        return first_true(node.children[0], facts)
+        return first_true(node.children[0], facts, vals)
     for ch in node.children:
-        if evaluate(ch, facts) is False:
-            hit = first_false(ch, facts)
+        if vals[id(ch)] is False:
+            hit = first_false(ch, facts, vals)
             if hit:
                 return hit
     return None
 
 
-def first_true(node: Node, facts: Mapping[str, FactValue]) -> CompiledLeaf | None:
-    if evaluate(node, facts) is not True:
+def first_true(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri] | None = None) -> CompiledLeaf | None:
+    vals = valuate(node, facts) if vals is None else vals
+    if vals[id(node)] is not True:
         return None
     if node.op == "leaf":
         return node.leaf
     if node.op == "not":
-        return first_false(node.children[0], facts)
+        return first_false(node.children[0], facts, vals)
     for ch in node.children:
-        if evaluate(ch, facts) is True:
-            return first_true(ch, facts)
+        if vals[id(ch)] is True:
+            return first_true(ch, facts, vals)
     return None

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
 
 from engine.errors import SnapshotError, format_validation_error
 from engine.snapshot.models import Snapshot
+
+if TYPE_CHECKING:
+    from engine.knowledge.load import Knowledge
 
 
 def parse_text(text: str, source: str) -> Any:
@@ -43,9 +46,14 @@ def read_document(data: Any, source: str | None = None) -> tuple[Any, str]:
     return data, source or "input"
 
 
-def to_snapshot(doc: Any, source: str) -> Snapshot:
+def to_snapshot(doc: Any, source: str, knowledge: Knowledge | None = None) -> Snapshot:
+    """`knowledge` decides which FHIR entries are relevant (default: the bundled knowledge base)."""
     if isinstance(doc, Snapshot):
         return doc
+    if isinstance(doc, dict) and doc.get("resourceType") == "Bundle":
+        from engine.fhir import bundle_to_snapshot  # FHIR support loads only when a Bundle arrives
+
+        doc = bundle_to_snapshot(doc, knowledge, source)
     if not isinstance(doc, dict):
         raise SnapshotError(f"{source}: a snapshot must be a mapping with at least 'patient', got {type(doc).__name__}")
     try:

@@ -145,6 +145,10 @@ class Medication(_Model):
     prn: StrictBool = False
     stopped_without_taper: StrictBool | None = None
     indication: str | None = None
+    # Known to be stopped (e.g. a FHIR MedicationRequest with status "stopped"): `end` is the stop date
+    # when recorded; stopped without an `end` means stopped on an unknown date (never active, and
+    # "stopped within N days" is unknown rather than false).
+    stopped: StrictBool = False
 
     @model_validator(mode="after")
     def _coherent(self) -> Medication:
@@ -263,6 +267,16 @@ class ClinicalNote(_Model):
     date: LaxDate
 
 
+class DataIssue(_Model):
+    """A record that was supplied but could not be read (e.g. a FHIR entry that cannot be mapped).
+
+    Kept so that nothing is dropped silently: the data-quality rule GN-DQ-010 reports it."""
+
+    source: str = Field(min_length=1, description="the record, e.g. 'Observation/abc' or 'Bundle.entry[3]'")
+    problem: str = Field(min_length=1)
+    date: LaxDate | None = Field(default=None, description="the record's clinical date, when known")
+
+
 class Snapshot(_Model):
     """One patient at one moment."""
 
@@ -273,6 +287,7 @@ class Snapshot(_Model):
     vitals: list[VitalSign] = []
     scales: list[ScaleScore] = []
     notes: list[ClinicalNote] = []
+    data_issues: list[DataIssue] = []
     as_of: LaxDate | None = None
 
     @model_validator(mode="after")

@@ -58,3 +58,15 @@ Feature: HR-EST-001 Systemic estrogen with a history of breast cancer
       | history of breast carcinoma |
     When the engine evaluates the patient
     Then rule HR-EST-001 fires with severity critical
+
+  Scenario: Vaginal estradiol with no dose recorded is treated as systemic (missing data never hides it)
+    Given a female patient aged 58
+    And the patient takes:
+      | name      | route   | start   |
+      | estradiol | vaginal | 60d ago |
+    And the patient has conditions:
+      | icd10cm | status  |
+      | Z85.3   | history |
+    When the engine evaluates the patient
+    Then rule HR-EST-001 fires with severity critical
+    And finding HR-EST-002 is grouped under HR-EST-001

@@ -1,4 +1,4 @@
-Feature: NC-QT-012 Citalopram above 20 mg/day over age 60
+Feature: NC-QT-012 Citalopram above 20 mg/day over age 60 or with reduced clearance
 
   Background:
     Given the evaluation date is 2026-11-21
@@ -35,6 +35,46 @@ Feature: NC-QT-012 Citalopram above 20 mg/day over age 60
     When the engine evaluates the patient
     Then rule NC-QT-012 does not fire
 
+  Scenario: Cimetidine lowers the limit to 20 mg at any age
+    Given a female patient aged 45
+    And the patient takes:
+      | name       | dose | dose_unit | frequency | start   |
+      | citalopram | 30   | mg        | daily     | 1y ago  |
+      | cimetidine | 400  | mg        | bid       | 10d ago |
+    When the engine evaluates the patient
+    Then rule NC-QT-012 fires with severity high
+
+  Scenario: Hepatic impairment lowers the limit to 20 mg
+    Given a male patient aged 50
+    And the patient takes:
+      | name       | dose | dose_unit | frequency | start  |
+      | citalopram | 30   | mg        | daily     | 1y ago |
+    And the patient has conditions:
+      | icd10cm |
+      | K74.60  |
+    When the engine evaluates the patient
+    Then rule NC-QT-012 fires with severity high
+
+  Scenario: CYP2C19 poor metaboliser status lowers the limit to 20 mg
+    Given a male patient aged 50
+    And the patient takes:
+      | name       | dose | dose_unit | frequency | start  |
+      | citalopram | 30   | mg        | daily     | 1y ago |
+    And the patient has conditions:
+      | text                      |
+      | CYP2C19 poor metabolizer  |
+    When the engine evaluates the patient
+    Then rule NC-QT-012 fires with severity high
+
+  Scenario: Above 40 mg over 60 the 40 mg finding is grouped under the 20 mg finding
+    Given a female patient aged 68
+    And the patient takes:
+      | name       | dose | dose_unit | frequency | start  |
+      | citalopram | 60   | mg        | daily     | 1y ago |
+    When the engine evaluates the patient
+    Then rule NC-QT-012 fires with severity high
+    And finding NC-QT-013 is grouped under NC-QT-012
+
   Scenario: Unknown dose cannot be assessed
     Given a female patient aged 68
     And the patient takes:
@@ -44,7 +84,7 @@ Feature: NC-QT-012 Citalopram above 20 mg/day over age 60
     Then rule NC-QT-012 is reported as cannot assess
     And the cannot-assess reason mentions "daily dose"
 
-  Scenario: Unknown age cannot be assessed
+  Scenario: Unknown age without another factor cannot be assessed
     Given a female patient of unknown age
     And the patient takes:
       | name       | dose | dose_unit | frequency | start  |

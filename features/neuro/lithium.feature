@@ -29,7 +29,10 @@ Feature: NC-LI-019 toxic lithium level and NC-LI-026 lithium with an NSAID
     Then rule NC-LI-019 does not fire
 
   Scenario: A toxic level 15 days old is stale: noted as not assessed, not alerted
-    Given the patient has results:
+    Given the patient takes:
+      | name              | dose | dose_unit | frequency | start  |
+      | lithium carbonate | 400  | mg        | bid       | 3y ago |
+    And the patient has results:
       | loinc   | value | unit   | collected |
       | 14334-7 | 1.8   | mmol/L | 15d ago   |
     When the engine evaluates the patient
@@ -67,3 +70,71 @@ Feature: NC-LI-019 toxic lithium level and NC-LI-026 lithium with an NSAID
       | ibuprofen         | 400  | mg        | tid       | 60d ago | 15d ago |
     When the engine evaluates the patient
     Then rule NC-LI-026 does not fire
+
+  Scenario: A level of 1.49 mmol/L is below the toxic threshold (boundary)
+    Given the patient has results:
+      | loinc   | value | unit   | collected |
+      | 14334-7 | 1.49  | mmol/L | 2d ago    |
+    When the engine evaluates the patient
+    Then rule NC-LI-019 does not fire
+
+  Scenario: Coarse tremor with a level of 1.2 mmol/L fires at critical (boundary)
+    Given the patient takes:
+      | name              | dose | dose_unit | frequency | start  |
+      | lithium carbonate | 400  | mg        | bid       | 3y ago |
+    And the patient has results:
+      | loinc   | value | unit   | collected | hours_since_dose |
+      | 14334-7 | 1.2   | mmol/L | 2d ago    | 12               |
+    And the patient has notes:
+      | kind          | date   |
+      | coarse_tremor | 1d ago |
+    When the engine evaluates the patient
+    Then rule NC-LI-019 fires with severity critical
+    And finding NC-LI-020 is grouped under NC-LI-019
+
+  Scenario: Toxicity symptoms with a level of 1.19 mmol/L do not meet the symptomatic threshold (boundary)
+    Given the patient takes:
+      | name              | dose | dose_unit | frequency | start  |
+      | lithium carbonate | 400  | mg        | bid       | 3y ago |
+    And the patient has results:
+      | loinc   | value | unit   | collected | hours_since_dose |
+      | 14334-7 | 1.19  | mmol/L | 2d ago    | 12               |
+    And the patient has notes:
+      | kind   | date   |
+      | ataxia | 1d ago |
+    When the engine evaluates the patient
+    Then rule NC-LI-019 does not fire
+    And rule NC-LI-020 fires with severity moderate
+
+  Scenario: Vomiting with a high level: the dehydration finding is grouped under toxicity
+    Given the patient takes:
+      | name              | dose | dose_unit | frequency | start  |
+      | lithium carbonate | 400  | mg        | bid       | 3y ago |
+    And the patient has results:
+      | loinc   | value | unit   | collected | hours_since_dose |
+      | 14334-7 | 1.3   | mmol/L | 1d ago    | 12               |
+    And the patient has notes:
+      | kind     | date  |
+      | vomiting | today |
+    When the engine evaluates the patient
+    Then rule NC-LI-019 fires with severity critical
+    And finding NC-LI-030 is grouped under NC-LI-019
+
+  Scenario: Ibuprofen started 10 days ago with a level since then fires the interaction only
+    Given the patient takes:
+      | name              | dose | dose_unit | frequency | start   |
+      | lithium carbonate | 400  | mg        | bid       | 3y ago  |
+      | ibuprofen         | 400  | mg        | tid       | 10d ago |
+    And the patient has results:
+      | loinc   | value | unit   | collected | hours_since_dose |
+      | 14334-7 | 0.7   | mmol/L | 3d ago    | 12               |
+    When the engine evaluates the patient
+    Then rule NC-LI-026 fires with severity high
+    And rule NC-LI-326 does not fire
+
+  Scenario: Without lithium and without a recent level the rule does not apply
+    Given the patient has results:
+      | loinc   | value | unit   | collected |
+      | 14334-7 | 1.8   | mmol/L | 400d ago  |
+    When the engine evaluates the patient
+    Then rule NC-LI-019 does not fire

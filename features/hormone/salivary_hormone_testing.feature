@@ -34,3 +34,20 @@ Feature: HR-LAB-013 Salivary sex-hormone testing
       | hematocrit | 60    | %    | saliva   | 5d ago    |
     When the engine evaluates the patient
     Then rule HR-TST-018 is reported as cannot assess
+
+  Scenario: A documented plan to titrate with a saliva panel fires
+    Given the patient has notes:
+      | kind                         | date    |
+      | saliva_hormone_panel_planned | 10d ago |
+    When the engine evaluates the patient
+    Then rule HR-LAB-013 fires with severity moderate
+
+  Scenario: Late-night salivary cortisol for Cushing's screening is a validated use
+    Given the patient has conditions:
+      | icd10cm | status |
+      | E24.9   | active |
+    And the patient has results:
+      | loinc  | value | unit  | specimen | collected          |
+      | 2142-8 | 0.12  | ug/dL | saliva   | 10d ago at 23:00   |
+    When the engine evaluates the patient
+    Then rule HR-LAB-013 does not fire

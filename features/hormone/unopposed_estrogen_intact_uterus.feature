@@ -31,6 +31,7 @@ Feature: HR-EST-007 Unopposed systemic estrogen with an intact uterus
       | progesterone cream | topical | 90d ago |
     When the engine evaluates the patient
     Then rule HR-EST-007 fires with severity high
+    And finding HR-EST-007 is grouped under HR-EST-009
 
   Scenario: After hysterectomy estrogen alone is appropriate
     Given a female patient aged 52
@@ -41,11 +42,33 @@ Feature: HR-EST-007 Unopposed systemic estrogen with an intact uterus
     When the engine evaluates the patient
     Then rule HR-EST-007 does not fire
 
-  Scenario: Uterus status unknown gives a cannot-assess finding, not silence
+  Scenario: Uterus status unknown is reported by HR-EST-008, not silence
     Given a female patient aged 52
     And the patient takes:
       | name      | dose | dose_unit | frequency | route | start   |
       | estradiol | 1    | mg        | daily     | oral  | 90d ago |
     When the engine evaluates the patient
-    Then rule HR-EST-007 is reported as cannot assess
+    Then rule HR-EST-007 cannot be assessed
     And the cannot-assess reason mentions "uterus status"
+    And rule HR-EST-008 fires with severity moderate
+
+  Scenario: A coded hysterectomy establishes that the uterus is absent
+    Given a female patient aged 52
+    And the patient has conditions:
+      | icd10cm | status  |
+      | Z90.710 | history |
+    And the patient takes:
+      | name      | dose | dose_unit | frequency | route | start   |
+      | estradiol | 1    | mg        | daily     | oral  | 90d ago |
+    When the engine evaluates the patient
+    Then rule HR-EST-007 does not fire
+    And rule HR-EST-008 does not fire
+
+  Scenario: Conjugated estrogens with bazedoxifene need no progestogen
+    Given a female patient aged 55
+    And the patient's uterus is present
+    And the patient takes:
+      | name   | dose | dose_unit | frequency | route | start   |
+      | Duavee | 1    | mg        | daily     | oral  | 90d ago |
+    When the engine evaluates the patient
+    Then rule HR-EST-007 does not fire

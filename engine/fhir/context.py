@@ -1,0 +1,94 @@
+"""Mapping state for one Bundle: reference resolution, the patient's identity, import issues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from engine.fhir.vocabulary import Vocabulary
+from engine.snapshot.models import Condition, DataIssue, Medication, Result, ScaleScore, VitalSign
+
+
+def resource_name(raw: dict[str, Any], fallback: str) -> str:
+    """`Observation/abc` when the resource has an id, else where it sits (`Bundle.entry[3]`)."""
+    rid = raw.get("id")
+    rtype = raw.get("resourceType")
+    if isinstance(rid, str) and rid.strip() and isinstance(rtype, str):
+        return f"{rtype}/{rid.strip()}"
+    return fallback
+
+
+@dataclass
+class MapContext:
+    vocab: Vocabulary
+    # Every way an entry can be referenced (`Type/id`, its fullUrl) -> the raw resource.
+    index: dict[str, dict[str, Any]] = field(default_factory=dict)
+    patient_refs: set[str] = field(default_factory=set)
+    patient_id: str | None = None
+    issues: list[DataIssue] = field(default_factory=list)
+    # The start date given to draft orders (the CDS Hooks service: today); None keeps authoredOn.
+    drafts_start: date | None = None
+    # Output, already validated against the snapshot models.
+    conditions: list[Condition] = field(default_factory=list)
+    medications: list[Medication] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+    vitals: list[VitalSign] = field(default_factory=list)
+    scales: list[ScaleScore] = field(default_factory=list)
+    # (local date-time, "pregnant" | "not_pregnant" | "unknown", source) of each pregnancy-status observation
+    pregnancy: list[tuple[datetime, str, str]] = field(default_factory=list)
+    # Clinical dates of everything mapped: the latest is the record's own "now".
+    latest: date | None = None
+
+    def seen(self, when: date | None) -> None:
+        if when is not None and (self.latest is None or when > self.latest):
+            self.latest = when
+
+    def issue(self, source: str, problem: str, when: date | None = None) -> None:
+        self.issues.append(DataIssue(source=source, problem=problem, date=when))
+
+    def add(self, raw: dict[str, Any], full_url: str | None) -> None:
+        rtype, rid = raw.get("resourceType"), raw.get("id")
+        if isinstance(rid, str) and rid:
+            self.index.setdefault(f"{rtype}/{rid}", raw)
+        if full_url:
+            self.index.setdefault(full_url, raw)
+
+    def resolve(self, ref: str | None, container: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """The resource a reference points to: contained (`#id`), `Type/id`, a fullUrl or an absolute URL."""
+        if not ref:
+            return None
+        if ref.startswith("#") and container is not None:
+            for c in container.get("contained") or []:
+                if isinstance(c, dict) and c.get("id") == ref[1:]:
+                    return c
+            return None
+        if ref in self.index:
+            return self.index[ref]
+        parts = ref.rstrip("/").split("/")
+        if len(parts) >= 2:
+            tail = f"{parts[-2]}/{parts[-1]}"
+            if tail in self.index:
+                return self.index[tail]
+            if len(parts) >= 4 and parts[-2] == "_history":  # Type/id/_history/v
+                return self.index.get(f"{parts[-4]}/{parts[-3]}")
+        return None
+
+    def set_patient(self, patient_id: str | None, full_url: str | None) -> None:
+        self.patient_id = patient_id
+        if patient_id:
+            self.patient_refs.update({f"Patient/{patient_id}", f"urn:uuid:{patient_id}"})
+        if full_url:
+            self.patient_refs.add(full_url)
+
+    def other_patient(self, ref: str | None) -> bool:
+        """True when a subject reference names a patient other than this bundle's patient."""
+        if not ref or not self.patient_refs or ref in self.patient_refs:
+            return False
+        target = self.resolve(ref)
+        if target is not None:
+            return target.get("resourceType") == "Patient" and target.get("id") != self.patient_id
+        parts = ref.split("/")
+        if len(parts) >= 2 and parts[-2] == "Patient" and self.patient_id is not None:
+            return parts[-1] != self.patient_id
+        return False

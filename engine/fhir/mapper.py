@@ -1,0 +1,156 @@
+"""A FHIR R4 Bundle -> a snapshot-shaped dict (items already validated) with its import issues.
+
+Entries are sorted by resourceType: the types the engine uses are parsed (engine.fhir.parse) and
+mapped; Medication and Specimen are read only when something references them; everything else
+(Encounter, Claim, ExplanationOfBenefit, Immunization, ...) is skipped without parsing.  A relevant
+entry that cannot be read becomes a `data_issues` item naming it, which rule GN-DQ-010 reports.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from engine import paths
+from engine.errors import SnapshotError
+from engine.fhir import parse
+from engine.fhir.clinical import map_condition, map_outcome, map_patient, map_procedure, procedure_relevant
+from engine.fhir.context import MapContext, resource_name
+from engine.fhir.medications import map_medication
+from engine.fhir.observations import map_observation
+from engine.fhir.observations import relevant as observation_relevant
+from engine.fhir.vocabulary import vocabulary
+from engine.knowledge.load import Knowledge, load_knowledge
+
+BUNDLE_TYPES = ("collection", "searchset", "transaction", "batch", "document", "history", "message",
+                "transaction-response", "batch-response")
+MEDICATION_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationDispense")
+# Processing order: requests before statements and dispenses (which are dropped when they repeat a request).
+ORDER = {"Patient": 0, "Condition": 1, "Procedure": 2, "MedicationRequest": 3, "MedicationStatement": 4,
+         "MedicationDispense": 5, "Observation": 6, "OperationOutcome": 7}
+MAX_NESTING = 3
+# Pregnancy status (LOINC 82810-3) carries no date in the snapshot, so only a recent answer is used:
+# "pregnant" for up to 42 weeks, "not pregnant" for 30 days, before the reference date (the
+# evaluation date when given, else the record's latest entry).  Older answers leave it unknown, which
+# never counts as "not pregnant".  Design choice [U].
+PREGNANT_VALID_DAYS = 294
+NOT_PREGNANT_VALID_DAYS = 30
+
+
+def is_bundle(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get("resourceType") == "Bundle"
+
+
+@lru_cache(maxsize=1)
+def _default_knowledge() -> Knowledge:
+    return load_knowledge(paths.knowledge_dir())
+
+
+def entries(doc: dict[str, Any], source: str, where: str = "Bundle",
+            depth: int = 0) -> list[tuple[str, dict, str | None]]:
+    """(location, resource, fullUrl) of every entry, nested Bundles flattened; SnapshotError for a malformed Bundle."""
+    btype = doc.get("type")
+    if btype not in BUNDLE_TYPES:
+        raise SnapshotError(f"{source}: {where}.type: {btype!r} is not a FHIR Bundle type "
+                            f"(expected one of {', '.join(BUNDLE_TYPES)})")
+    raw_entries = doc.get("entry", [])
+    if not isinstance(raw_entries, list):
+        raise SnapshotError(f"{source}: {where}.entry: must be a list of entries, got {type(raw_entries).__name__}")
+    out: list[tuple[str, dict, str | None]] = []
+    for i, e in enumerate(raw_entries):
+        loc = f"{where}.entry[{i}]"
+        if not isinstance(e, dict):
+            raise SnapshotError(f"{source}: {loc}: must be an object, got {type(e).__name__}")
+        res = e.get("resource")
+        if res is None:
+            continue  # e.g. a DELETE in a transaction, or a response entry without a body
+        if not isinstance(res, dict) or not isinstance(res.get("resourceType"), str):
+            raise SnapshotError(f"{source}: {loc}.resource: must be a FHIR resource (an object with resourceType)")
+        full = e.get("fullUrl") if isinstance(e.get("fullUrl"), str) else None
+        if res["resourceType"] == "Bundle" and depth < MAX_NESTING:
+            out.extend(entries(res, source, loc + ".resource", depth + 1))
+        else:
+            out.append((loc, res, full))
+    return out
+
+
+def _relevant(raw: dict[str, Any], ctx: MapContext) -> bool:
+    rtype = raw["resourceType"]
+    if rtype == "Observation":
+        return observation_relevant(raw, ctx.vocab)
+    if rtype == "Procedure":
+        return procedure_relevant(raw, ctx.vocab)
+    return rtype in ORDER
+
+
+def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, source: str = "input", *,
+                       as_of: date | None = None, drafts_start: date | None = None) -> dict[str, Any]:
+    """Map a Bundle into the snapshot's sections; raises SnapshotError only for a malformed Bundle or
+    one that holds more than one patient."""
+    ctx = MapContext(vocabulary(knowledge or _default_knowledge()), drafts_start=drafts_start)
+    found = entries(doc, source)
+    for _, raw, full in found:
+        ctx.add(raw, full)
+    patients: dict[str, tuple[str, dict, str | None]] = {}
+    for where, raw, full in found:
+        if raw["resourceType"] == "Patient":
+            patients.setdefault(str(raw.get("id") or full or where), (where, raw, full))
+    if len(patients) > 1:
+        names = ", ".join(resource_name(raw, where) for where, raw, _ in patients.values())
+        raise SnapshotError(f"{source}: the Bundle holds {len(patients)} patients ({names}); "
+                            "a snapshot is one patient")
+    patient: dict[str, Any] = {}
+    if patients:
+        where, raw, full = next(iter(patients.values()))
+        name = resource_name(raw, where)
+        parsed = parse.parse(raw)
+        rid = raw.get("id")
+        ctx.set_patient(rid if isinstance(rid, str) else None, full)
+        if parsed.model is None:
+            ctx.issue(name, parsed.problem or "unreadable")
+        else:
+            patient = map_patient(raw, parsed.model, name, ctx)
+    relevant = sorted(((ORDER.get(raw["resourceType"], 9), i, where, raw)
+                       for i, (where, raw, _) in enumerate(found)
+                       if raw["resourceType"] != "Patient" and _relevant(raw, ctx)), key=lambda t: (t[0], t[1]))
+    done: set[str] = set()
+    covered: set[str] = set()
+    for _, _, where, raw in relevant:
+        name = resource_name(raw, where)
+        if name in done:
+            continue  # the same resource twice (e.g. under two prefetch keys)
+        done.add(name)
+        parsed = parse.parse(raw)
+        if parsed.model is None:
+            ctx.issue(name, parsed.problem or "unreadable")
+            continue
+        rtype = raw["resourceType"]
+        if rtype == "Condition":
+            map_condition(raw, parsed.model, name, ctx)
+        elif rtype == "Procedure":
+            map_procedure(raw, parsed.model, name, ctx)
+        elif rtype in MEDICATION_TYPES:
+            map_medication(raw, parsed.model, name, ctx, covered)
+        elif rtype == "Observation":
+            map_observation(raw, parsed.model, name, ctx)
+        elif rtype == "OperationOutcome":
+            map_outcome(parsed.model, name, ctx)
+    _pregnancy(patient, ctx, as_of)
+    weights = [v for v in ctx.vitals if v.kind == "weight"]
+    if weights:
+        latest = max(weights, key=lambda v: v.taken)
+        patient["weight"] = {"value": latest.value, "unit": latest.unit}
+    return {"patient": patient, "conditions": ctx.conditions, "medications": ctx.medications,
+            "results": ctx.results, "vitals": ctx.vitals, "scales": ctx.scales, "data_issues": ctx.issues}
+
+
+def _pregnancy(patient: dict[str, Any], ctx: MapContext, as_of: date | None) -> None:
+    if not ctx.pregnancy:
+        return
+    when, status, _ = max(ctx.pregnancy, key=lambda p: (p[0], p[2]))
+    reference = as_of or ctx.latest or when.date()
+    age = (reference - when.date()).days
+    valid = PREGNANT_VALID_DAYS if status == "pregnant" else NOT_PREGNANT_VALID_DAYS
+    if status != "unknown" and 0 <= age <= valid:
+        patient["pregnancy"] = status

@@ -1,0 +1,48 @@
+"""What the engine can use, from the knowledge base: which codes make a FHIR entry relevant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from engine.knowledge.load import Knowledge
+from engine.normalize import resolve_analyte
+
+# Snapshot vital-sign kinds and the analyte ids that carry their LOINC codes.
+VITAL_ANALYTES = {"temperature_c": "temperature", "systolic_bp": "systolic_bp", "diastolic_bp": "diastolic_bp",
+                  "heart_rate": "heart_rate", "weight": "weight"}
+PREGNANCY_STATUS = "82810-3"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    knowledge: Knowledge
+    vitals: dict[str, str]  # LOINC -> snapshot vital kind
+    scales: dict[str, tuple[str, str]]  # LOINC -> (scale id, "total" | item id)
+    analytes: dict[str, str]  # LOINC -> analyte id
+    condition_snomed: frozenset[str]  # SNOMED codes named by any condition set (procedures count too)
+    # name -> analyte id (or None): test names repeat across a record, and matching one costs a regex.
+    _by_name: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+
+    def loinc_relevant(self, code: str) -> bool:
+        return code == PREGNANCY_STATUS or code in self.vitals or code in self.scales or code in self.analytes
+
+    def analyte(self, loinc: str | None, name: str | None) -> str | None:
+        if loinc and loinc in self.analytes:
+            return self.analytes[loinc]
+        if not name:
+            return None
+        if name not in self._by_name:
+            if len(self._by_name) > 50_000:
+                self._by_name.clear()
+            self._by_name[name] = resolve_analyte(self.knowledge, None, name)
+        return self._by_name[name]
+
+
+@lru_cache(maxsize=8)
+def vocabulary(k: Knowledge) -> Vocabulary:
+    vitals = {code: kind for aid, kind in VITAL_ANALYTES.items() if aid in k.analytes for code in k.analytes[aid].loinc}
+    return Vocabulary(
+        knowledge=k, vitals=vitals, scales=dict(k.scale_loinc), analytes=dict(k.loinc_to_analyte),
+        condition_snomed=frozenset(code for s in k.condition_sets.values() for code in s.snomed),
+    )

@@ -1,0 +1,276 @@
+"""`setpoint rules lint`: every problem of a rule base, each naming file, rule id and field.
+
+Errors (exit 1) and warnings (exit 0).  The checks, in order:
+
+1. *load* — everything the loader checks (engine.rules.load.check_rulebase): YAML and schema;
+   duplicate ids; value sets, analytes, specimens, sources, templates and superseded rules
+   resolve; thresholds in a unit the analyte converts from; critical and high rules cite a
+   source.  The loader refuses a rule base with any of these errors.
+2. *matcher* — the rule fits the durable-rules matcher's budgets (engine.matching.durable).
+3. *review* — review policy, which depends on the date (`as_of`) and so is not a load error:
+   critical and high rules name a reviewer (`reviewed.by`; an error for active rules, a warning
+   for drafts); an active rule has a review whose `next_due` is not past (a warning when it is
+   due within 30 days).
+4. *wording* — each rule's message template includes the clinician-judgment statement
+   (`partials/finding_tail.md.j2` or `partials/judgment.md.j2`, directly or through another
+   include), says "consider", and never says "safe"/"safely", "no problems" or "all clear";
+   summaries, suggestion labels and escalation reasons never say those either.  The shared
+   cannot-assess template is checked too.  Templates no rule uses are a warning.
+5. *reachability* — a rule that can never fire (every alternative of its condition contradicts
+   itself, e.g. age > 60 and age < 50) is an error; an escalation that can never apply, or a rule
+   whose condition can never be false, is a warning.  See engine.review.logic.
+6. *shadowing* — a warning when rule A is shadowed by rule B: both are not retired, have the same
+   `kind` and the same topic family (the folder holding the rule file, e.g. `hormone/estrogen`),
+   and whenever A fires B fires too (engine.review.logic.shadowed_by), unless A lists B in
+   `supersedes` (the intended "more specific finding first" grouping).  Two rules with equivalent
+   conditions are reported once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, nodes
+
+from engine import paths
+from engine.errors import KnowledgeError, RuleBaseError
+from engine.knowledge.load import Knowledge, load_knowledge
+from engine.matching import durable
+from engine.matching.tree import Node
+from engine.render import MESSAGES, Renderer
+from engine.review import logic
+from engine.rules.load import CheckedRuleBase, Level, LoadedRule, Problem, RuleFile, check_rulebase
+from engine.rules.schema import Rule
+
+JUDGMENT_PARTIALS = ("partials/finding_tail.md.j2", "partials/judgment.md.j2")
+CANNOT_ASSESS = "_cannot_assess.md.j2"
+FORBIDDEN = re.compile(r"\b(safe|safely|no problems?|all clear)\b", re.IGNORECASE)
+DUE_SOON_DAYS = 30
+
+
+@dataclass
+class LintReport:
+    problems: list[Problem]
+    files: int
+    as_of: date
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "files": self.files, "errors": len(self.errors),
+                "warnings": len(self.warnings), "problems": [p.to_dict() for p in self.problems]}
+
+    def text(self) -> str:
+        lines = [f"{p.level}: {p}" for p in self.problems]
+        lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s) in {self.files} rule file(s) "
+                     f"(review dates as of {self.as_of.isoformat()})")
+        return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ review policy
+
+
+def review_problems(f: RuleFile, as_of: date) -> list[Problem]:
+    r = f.rule
+    if r is None or r.status == "retired":
+        return []
+    file = f.path.as_posix()
+    out = []
+
+    def add(fld: str, msg: str, level: Level = "error") -> None:
+        out.append(Problem(file, r.id, fld, msg, level, "review"))
+
+    if r.severity in ("critical", "high") and r.reviewed is None:
+        add("reviewed.by", f"{r.severity} rules must name a reviewer",
+            "error" if r.status == "active" else "warning")
+    if r.status == "active":
+        if r.reviewed is None:
+            if r.severity not in ("critical", "high"):
+                add("reviewed", "an active rule needs a review (reviewed.by, reviewed.date, reviewed.next_due)")
+        elif r.reviewed.next_due < as_of:
+            add("reviewed.next_due", f"review was due on {r.reviewed.next_due.isoformat()} (past due as of "
+                f"{as_of.isoformat()}); review the rule or set status: draft")
+        elif (r.reviewed.next_due - as_of).days <= DUE_SOON_DAYS:
+            add("reviewed.next_due", f"review due on {r.reviewed.next_due.isoformat()}, within {DUE_SOON_DAYS} days",
+                "warning")
+    return out
+
+
+# ------------------------------------------------------------------ wording
+
+
+@dataclass
+class TemplateFacts:
+    includes: set[str] = field(default_factory=set)  # transitively
+    text: str = ""  # the template's own literal text
+    error: str | None = None
+
+
+class TemplateChecker:
+    def __init__(self, renderer: Renderer):
+        self.env = renderer.env
+        self._cache: dict[str, TemplateFacts] = {}
+
+    def facts(self, name: str) -> TemplateFacts:
+        if name in self._cache:
+            return self._cache[name]
+        out = self._cache[name] = TemplateFacts()
+        try:
+            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            ast = self.env.parse(source)
+        except TemplateError as e:
+            out.error = f"template {name}: {e}"
+            return out
+        out.text = " ".join(n.data for n in ast.find_all(nodes.TemplateData))
+        out.text += " " + " ".join(n.value for n in ast.find_all(nodes.Const) if isinstance(n.value, str))
+        for inc in ast.find_all(nodes.Include):
+            if isinstance(inc.template, nodes.Const) and isinstance(inc.template.value, str):
+                child = inc.template.value
+                out.includes.add(child)
+                out.includes |= self.facts(child).includes
+        return out
+
+    def problems(self, name: str, file: str, rule_id: str | None, fld: str) -> list[Problem]:
+        def p(msg: str) -> Problem:
+            return Problem(file, rule_id, fld, msg, "error", "wording")
+
+        f = self.facts(name)
+        if f.error:
+            return [p(f.error)]
+        out = []
+        if not f.includes & set(JUDGMENT_PARTIALS):
+            out.append(p(f"template {name} does not carry the clinician-judgment statement: end it with "
+                         '{% include "partials/finding_tail.md.j2" %}'))
+        if "consider" not in f.text.lower():
+            out.append(p(f"template {name} never says \"consider\": advice must be a suggestion, not an order"))
+        for m in sorted({m.group(0).lower() for m in FORBIDDEN.finditer(f.text)}):
+            out.append(p(f"template {name} says {m!r}: output must never read as reassurance"))
+        return out
+
+
+def wording_problems(rule: Rule, file: str) -> list[Problem]:
+    texts = [("summary", rule.summary)]
+    texts += [(f"suggestions[{i}].label", s.label) for i, s in enumerate(rule.suggestions)]
+    texts += [(f"escalations[{i}].reason", e.reason) for i, e in enumerate(rule.escalations)]
+    out = []
+    for fld, text in texts:
+        for m in sorted({m.group(0).lower() for m in FORBIDDEN.finditer(text)}):
+            out.append(Problem(file, rule.id, fld, f"says {m!r}: output must never read as reassurance",
+                               "error", "wording"))
+    return out
+
+
+# ------------------------------------------------------------------ reachability and shadowing
+
+
+def reachability_problems(lr: LoadedRule) -> list[Problem]:
+    file, out = lr.path.as_posix(), []
+    found = logic.never(lr.tree, True)
+    if found:
+        why = "; ".join(sorted({logic.describe_tests(k, t) for k, t in found}))
+        out.append(Problem(file, lr.id, "when", f"can never fire: every alternative is contradictory ({why})",
+                           "error", "reachability"))
+    elif logic.never(lr.tree, False):
+        out.append(Problem(file, lr.id, "when", "can never be false: whenever its data is known it fires",
+                           "warning", "reachability"))
+    for i, esc in enumerate(lr.escalations):
+        if not found and logic.never(Node("all", (lr.tree, esc)), True):
+            out.append(Problem(file, lr.id, f"escalations[{i}].when",
+                               "can never apply together with the rule's condition", "warning", "reachability"))
+    return out
+
+
+def family(lr: LoadedRule) -> str:
+    return lr.path.parent.as_posix()
+
+
+def shadowing_problems(rules: Iterable[LoadedRule]) -> list[Problem]:
+    live = [r for r in rules if r.rule.status != "retired"]
+    groups: dict[tuple[str, str], list[LoadedRule]] = {}
+    for r in live:
+        groups.setdefault((r.rule.kind, family(r)), []).append(r)
+    out = []
+    for (kind, fam), members in sorted(groups.items()):
+        reported: set[frozenset[str]] = set()
+        for a in members:
+            for b in members:
+                if a.id == b.id or b.id in a.rule.supersedes or not logic.shadowed_by(a.tree, b.tree):
+                    continue
+                pair = frozenset((a.id, b.id))
+                if pair in reported:
+                    continue
+                reported.add(pair)
+                same = logic.shadowed_by(b.tree, a.tree) and a.id not in b.rule.supersedes
+                msg = (f"has the same condition as {b.id} ({b.path.as_posix()}), same kind {kind} in {fam}: "
+                       "merge them or make one more specific" if same else
+                       f"is shadowed by the more general {b.id} ({b.path.as_posix()}), same kind {kind} in {fam}: "
+                       f"whenever {a.id} fires, {b.id} fires too; list {b.id} under supersedes if {a.id} is "
+                       "the more specific finding, or merge them")
+                out.append(Problem(a.path.as_posix(), a.id, "when", msg, "warning", "shadowing"))
+    return out
+
+
+# ------------------------------------------------------------------ the whole lint
+
+
+def _order(p: Problem) -> tuple[int, str, str, str]:
+    return (0 if p.level == "error" else 1, p.file, p.rule_id or "", p.field)
+
+
+def lint_checked(checked: CheckedRuleBase, k: Knowledge, renderer: Renderer, as_of: date) -> list[Problem]:
+    """Every problem of an already checked rule base: load problems plus the review checks."""
+    problems = list(checked.problems)
+    tc = TemplateChecker(renderer)
+    used: set[str] = set()
+    for f in checked.files:
+        if f.rule is None:
+            continue
+        file = f.path.as_posix()
+        problems += review_problems(f, as_of)
+        problems += wording_problems(f.rule, file)
+        if f.rule.message in renderer.message_templates():
+            used.add(f.rule.message)
+            problems += tc.problems(f"{MESSAGES}/{f.rule.message}", file, f.rule.id, "message")
+    shared = f"{MESSAGES}/{CANNOT_ASSESS}"
+    if CANNOT_ASSESS in renderer.message_templates():
+        problems += tc.problems(shared, f"reports/{shared}", None, "")
+    for name in sorted(renderer.message_templates() - used):
+        if not Path(name).name.startswith("_"):
+            problems.append(Problem(f"reports/{MESSAGES}/{name}", None, "", "no rule uses this template",
+                                    "warning", "wording"))
+    loaded = checked.loaded()
+    for lr in loaded:
+        try:
+            durable.compile_rule(lr.id, lr.tree, lr.escalations)
+        except RuleBaseError as e:
+            problems += [Problem(lr.path.as_posix(), lr.id, "when", m.split(": ", 1)[-1], "error", "matcher")
+                         for m in e.problems]
+        problems += reachability_problems(lr)
+    problems += shadowing_problems(loaded)
+    return sorted(problems, key=_order)
+
+
+def lint(rules: Path | None = None, knowledge: Path | None = None, reports: Path | None = None,
+         as_of: date | None = None) -> LintReport:
+    """Lint the rule base at `rules` (default: the bundled one) as of `as_of` (default: today)."""
+    when = as_of or date.today()
+    rules_dir = Path(rules) if rules else paths.rules_dir()
+    knowledge_dir = Path(knowledge) if knowledge else paths.knowledge_dir()
+    try:
+        k = load_knowledge(knowledge_dir)
+    except KnowledgeError as e:
+        return LintReport([Problem(str(knowledge_dir), None, "", str(e), "error", "knowledge")], 0, when)
+    renderer = Renderer(Path(reports) if reports else paths.reports_dir(), k)
+    checked = check_rulebase(rules_dir, k, renderer.message_templates())
+    return LintReport(lint_checked(checked, k, renderer, when), len(checked.files), when)

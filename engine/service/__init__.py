@@ -1,0 +1,1 @@
+"""The CDS Hooks service (`setpoint serve`): FastAPI app, cards, feedback store and settings."""

@@ -1,0 +1,101 @@
+"""One hook call: the data gathered for it -> snapshot -> evaluation -> cards.  Runs in a worker thread.
+
+Evaluation is deterministic (same data, rule base and date give the same findings), and an EHR
+sends the same chart again each time it is opened, so results are kept in a small LRU keyed by a
+digest of the hook, its context, the prefetch and the date.  Only calls answered from the prefetch
+alone are cached (data fetched from a FHIR server may have changed); cards always get new uuids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from engine.core import Engine
+from engine.fhir import bundle_to_snapshot, entries
+from engine.fhir.context import resource_name
+from engine.findings import EvaluationResult
+from engine.service.cards import OrderContext, cards
+from engine.service.models import OrderSelectContext, OrderSignContext, PatientViewContext
+from engine.service.prefetch import Gathered
+from engine.service.store import IssuedCard
+from engine.snapshot.load import to_snapshot
+
+
+@dataclass(frozen=True)
+class HookOutcome:
+    cards: list[dict[str, Any]]
+    issued: list[IssuedCard]
+    result: EvaluationResult
+
+
+def draft_orders(context: PatientViewContext) -> tuple[list[tuple[dict[str, Any], str | None]], OrderContext]:
+    """The orders being placed (order-select / order-sign), and their record ids in the snapshot."""
+    if not isinstance(context, OrderSignContext):
+        return [], OrderContext()
+    found = entries(context.draftOrders, "request", "context.draftOrders")
+    names = frozenset(resource_name(raw, where) for where, raw, _ in found)
+    selected: frozenset[str] = frozenset()
+    if isinstance(context, OrderSelectContext):
+        wanted = set(context.selections)
+        selected = frozenset(resource_name(raw, where) for where, raw, _ in found
+                             if resource_name(raw, where) in wanted or str(raw.get("id")) in wanted)
+    return [(raw, full) for _, raw, full in found], OrderContext(drafts=names, selected=selected)
+
+
+class ResultCache:
+    def __init__(self, size: int = 256):
+        self.size = size
+        self._data: OrderedDict[bytes, tuple[EvaluationResult, str | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(*parts: Any) -> bytes | None:
+        try:
+            return hashlib.blake2b(marshal.dumps(parts), digest_size=20).digest()
+        except ValueError:
+            return None
+
+    def get(self, key: bytes) -> tuple[EvaluationResult, str | None] | None:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+            return hit
+
+    def put(self, key: bytes, value: tuple[EvaluationResult, str | None]) -> None:
+        with self._lock:
+            self._data[key] = value
+            if len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+def evaluate(eng: Engine, gathered: Gathered, drafts: list[tuple[dict[str, Any], str | None]],
+             as_of: date) -> tuple[EvaluationResult, str | None]:
+    """(result, patient reference) for the gathered data and the draft orders."""
+    # Drafts first: a draft that repeats a stored order (same id) is read as the order being placed.
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": r, **({"fullUrl": f} if f else {})} for r, f in [*drafts, *gathered.entries]]}
+    doc = bundle_to_snapshot(bundle, eng.knowledge, "request", as_of=as_of, drafts_start=as_of)
+    doc["data_issues"] = [*gathered.issues, *doc["data_issues"]]
+    snap = to_snapshot(doc, "request")
+    pid = snap.patient.id
+    return eng.evaluate(snap, as_of=as_of), f"Patient/{pid}" if pid else None
+
+
+def run(eng: Engine, gathered: Gathered, context: PatientViewContext, as_of: date,
+        cache: ResultCache | None = None, key: bytes | None = None) -> HookOutcome:
+    drafts, orders = draft_orders(context)
+    hit = cache.get(key) if cache is not None and key is not None else None
+    if hit is None:
+        hit = evaluate(eng, gathered, drafts, as_of)
+        if cache is not None and key is not None:
+            cache.put(key, hit)
+    result, patient_ref = hit
+    made, issued = cards(eng, result.findings, orders, patient_ref)
+    return HookOutcome(made, issued, result)

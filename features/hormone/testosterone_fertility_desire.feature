@@ -1,0 +1,30 @@
+Feature: HR-TST-017 Testosterone in a man planning fertility
+
+  Background:
+    Given the evaluation date is 2026-11-21
+    And a male patient aged 34
+    And the patient takes:
+      | name     | route       | start   |
+      | AndroGel | transdermal | 90d ago |
+
+  Scenario: A recorded fertility goal fires at high
+    Given the patient's fertility goal is yes
+    When the engine evaluates the patient
+    Then rule HR-TST-017 fires with severity high
+
+  Scenario: An active procreative-management code fires
+    Given the patient has conditions:
+      | icd10cm | status |
+      | Z31.69  | active |
+    When the engine evaluates the patient
+    Then rule HR-TST-017 fires with severity high
+
+  Scenario: No fertility plans stays silent
+    Given the patient's fertility goal is no
+    When the engine evaluates the patient
+    Then rule HR-TST-017 does not fire
+
+  Scenario: Fertility plans not recorded give a low-severity cannot-assess finding
+    When the engine evaluates the patient
+    Then rule HR-TST-017 is reported as cannot assess
+    And the cannot-assess reason mentions "fertility plans not recorded"
