@@ -28,7 +28,7 @@ from engine.findings import (
 )
 from engine.knowledge.load import Knowledge, load_knowledge
 from engine.matching import durable
-from engine.matching.tree import Tri, evaluate, first_false, supporting_evidence, unknown_leaves
+from engine.matching.tree import Tri, evaluate, first_false, supporting_evidence, unknown_leaves, valuate
 from engine.normalize import Case, normalise
 from engine.render import Renderer
 from engine.rules.load import LoadedRule, RuleBase, load_rulebase
@@ -49,6 +49,7 @@ class RuleOutcome:
     outcome: Tri
     severity: str
     escalation: str | None
+    vals: dict[int, Tri] | None = None  # every node's value (compiled tree), reused by the explanations
 
 
 class Engine:
@@ -140,7 +141,8 @@ class Engine:
                     use = "compiled"
         out = []
         for r in self.rulebase.rules:
-            tree_value = evaluate(r.tree, facts)
+            vals = valuate(r.tree, facts)
+            tree_value = vals[id(r.tree)]
             esc_values = [evaluate(e, facts) is True for e in r.escalations]
             if fired is not None:
                 tags = fired.get(r.id, set())
@@ -160,7 +162,7 @@ class Engine:
                     if applies:
                         severity, reason = esc.severity, esc.reason
                         break
-            out.append(RuleOutcome(r, value, severity, reason))
+            out.append(RuleOutcome(r, value, severity, reason, vals))
         return out, notes, use
 
     def evaluate(self, data: Any, as_of: date | None = None, matcher: Matcher | None = None) -> EvaluationResult:
@@ -202,22 +204,22 @@ class Engine:
         for o in outcomes:
             r, lr = o.rule.rule, o.rule
             if o.outcome is True:
-                evidence = supporting_evidence(lr.tree, facts)
+                evidence = supporting_evidence(lr.tree, facts, o.vals)
                 detail = self.renderer.message(lr, evidence, case, o.severity, o.escalation)
                 fired.append(Finding(
                     **self._base(lr), kind=r.kind, severity=o.severity, outcome="fired",
                     summary=truncate(r.summary), detail=detail, evidence=evidence, escalation=o.escalation,
                     suggestions=[SuggestionOut(**s.model_dump()) for s in r.suggestions],
                 ))
-                assessed.append(Assessment(rule_id=r.id, title=r.title, outcome="fired"))
+                assessed.append(Assessment.model_construct(rule_id=r.id, title=r.title, outcome="fired"))
             elif o.outcome is False:
-                leaf = first_false(lr.tree, facts)
-                assessed.append(Assessment(rule_id=r.id, title=r.title, outcome="not_fired",
+                leaf = first_false(lr.tree, facts, o.vals)
+                assessed.append(Assessment.model_construct(rule_id=r.id, title=r.title, outcome="not_fired",
                                            reason=f"not met: {leaf.describe()}" if leaf else None))
             else:
-                gaps = unknown_leaves(lr.tree, facts)
+                gaps = unknown_leaves(lr.tree, facts, o.vals)
                 reasons = tuple(sorted({fv.reason or f"{leaf.spec.describe} unknown" for leaf, fv in gaps}))
-                assessed.append(Assessment(rule_id=r.id, title=r.title, outcome="cannot_assess",
+                assessed.append(Assessment.model_construct(rule_id=r.id, title=r.title, outcome="cannot_assess",
                                            reason="; ".join(reasons)))
                 if r.missing_data == "finding":
                     evidence = [e for _, fv in gaps for e in fv.evidence]

@@ -90,3 +90,17 @@ def test_types_are_kept_apart_number_vs_text() -> None:
     node = leaf("v", ">", 9.0)
     m = durable.DurableMatcher([durable.compile_rule("HR-AAA-002", node, [])])
     assert m.match({"v": FactValue("v", True, 10.0)}) == {"HR-AAA-002": {"T"}}
+
+
+def test_compound_tests_count_one_each_against_the_per_fact_budget() -> None:
+    # Measured: 65 rules each holding the same `$or` test on one fact raise error 303 in one ruleset,
+    # because compound tests are not shared.  The packer must spread such rules over rulesets.
+    rules = [
+        durable.compile_rule(f"HR-AAA-{i:03d}", Node("all", (leaf("x", ">", 1.0), leaf(f"y{i}", ">", 1.0))), [])
+        for i in range(70)
+    ]
+    m = durable.DurableMatcher(rules)
+    assert len(m.chunks) >= 2
+    facts = {"x": FactValue("x", False), **{f"y{i}": FactValue(f"y{i}", True, 5.0) for i in range(70)}}
+    fired = m.match(facts)
+    assert len(fired) == 70 and all(m.outcome(r, t) is None for r, t in fired.items())

@@ -131,10 +131,11 @@ def explain(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri] | N
     return Explained(node.op, text, outcome_word(v), None, None, None, None, (), kids)
 
 
-def supporting_evidence(node: Node, facts: Mapping[str, FactValue]) -> list[EvidenceItem]:
+def supporting_evidence(node: Node, facts: Mapping[str, FactValue],
+                        vals: dict[int, Tri] | None = None) -> list[EvidenceItem]:
     """Evidence of the leaves that made a True outcome True (dedup, in rule order)."""
     out: list[EvidenceItem] = []
-    vals = valuate(node, facts)
+    vals = valuate(node, facts) if vals is None else vals
 
     def add(e: EvidenceItem) -> None:
         # One line per patient record: keep the richer item (e.g. the one noting the daily dose).
@@ -168,10 +169,11 @@ def supporting_evidence(node: Node, facts: Mapping[str, FactValue]) -> list[Evid
     return out
 
 
-def unknown_leaves(node: Node, facts: Mapping[str, FactValue]) -> list[tuple[CompiledLeaf, FactValue]]:
+def unknown_leaves(node: Node, facts: Mapping[str, FactValue],
+                   vals: dict[int, Tri] | None = None) -> list[tuple[CompiledLeaf, FactValue]]:
     """The leaves whose missing data made the outcome 'cannot assess' (only those that matter)."""
     out: list[tuple[CompiledLeaf, FactValue]] = []
-    vals = valuate(node, facts)
+    vals = valuate(node, facts) if vals is None else vals
 
     def walk(n: Node) -> None:
         if vals[id(n)] is not None:
