@@ -386,12 +386,15 @@ def serve(
     log_config["loggers"]["setpoint"] = {"handlers": ["default"], "level": log_level.value.upper(), "propagate": False}
     typer.echo(f"Setpoint CDS Hooks service on http://{host}:{port}/cds-services "
                f"(feedback database in {settings.data_dir})", err=True)
+    from engine.service.protocol import NoDelayH11Protocol
+
     if workers == 1:
-        uvicorn.run(asgi, host=host, port=port, log_level=log_level.value, log_config=log_config)
+        uvicorn.run(asgi, host=host, port=port, log_level=log_level.value, log_config=log_config,
+                    http=NoDelayH11Protocol)
     else:  # each worker process builds the app from the same settings, passed in the environment
         os.environ.update(settings.to_env())
         uvicorn.run("engine.service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level.value, log_config=log_config)
+                    log_level=log_level.value, log_config=log_config, http=NoDelayH11Protocol)
 
 
 def main() -> None:

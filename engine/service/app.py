@@ -11,6 +11,7 @@ resource content, no clinician comments): only hook, service, status, counts and
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -29,12 +30,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from engine.core import Engine
 from engine.errors import SnapshotError, validation_items
 from engine.service import hooks
+from engine.service.cards import cards
 from engine.service.discovery import CATEGORY_WORDS, EXPECTED, SERVICES, Service, discovery
 from engine.service.fhir_client import FhirFetcher
 from engine.service.models import CONTEXTS, HOOKS, Feedback, HookRequest
 from engine.service.prefetch import Gathered, gather
 from engine.service.settings import Settings
-from engine.service.store import Store
+from engine.service.store import CardLog, Store
 from engine.snapshot.models import DataIssue
 
 log = logging.getLogger("setpoint.service")
@@ -94,6 +96,8 @@ class State:
         self.settings, self.engine, self.store = settings, eng, store
         self.fetcher: FhirFetcher | None = None
         self.cache = hooks.ResultCache()
+        self.card_log = CardLog(store)
+        self.evaluating = asyncio.Semaphore(1)
 
 
 def create_app(settings: Settings | None = None, eng: Engine | None = None) -> FastAPI:
@@ -110,6 +114,7 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
                  eng.rulebase.version, len(eng.rulebase.rules))
         yield
         await state.fetcher.close()
+        state.card_log.close()
 
     app = FastAPI(title="Setpoint CDS Hooks service", version=eng.rulebase.version, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)
@@ -157,14 +162,25 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         context = _validate(CONTEXTS[req.hook], req.context, "context")
         gathered = await _gather(state, req, context)
         as_of = settings.as_of or date.today()
-        try:
-            outcome = await run_in_threadpool(_evaluate, state, service, req, gathered, context, as_of)
-        except SnapshotError as e:
-            raise Problem(422, str(e)) from e
-        counts = {i: sum(c["indicator"] == i for c in outcome.cards) for i in ("critical", "warning", "info")}
-        log.info("%s %s: %d cards (%s) in %.1f ms", req.hook, service.id, len(outcome.cards),
+        drafts, orders = hooks.draft_orders(context)
+        key = None if gathered.fetched else hooks.ResultCache.key(
+            service.id, req.hook, req.context, req.prefetch, as_of.isoformat(), eng.rulebase.content_hash)
+        hit = state.cache.get(key) if key is not None else None
+        if hit is None:
+            # Evaluation is CPU-bound and holds the GIL: one at a time per process, first come first served.
+            async with state.evaluating:
+                try:
+                    hit = await run_in_threadpool(hooks.evaluate_and_cache, eng, gathered, drafts, as_of,
+                                                  state.cache, key)
+                except SnapshotError as e:
+                    raise Problem(422, str(e)) from e
+        result, patient_ref = hit
+        made, issued = cards(eng, result.findings, orders, patient_ref)
+        state.card_log.put(service.id, req.hookInstance, issued)
+        counts = {i: sum(c["indicator"] == i for c in made) for i in ("critical", "warning", "info")}
+        log.info("%s %s: %d cards (%s) in %.1f ms", req.hook, service.id, len(made),
                  ", ".join(f"{n} {i}" for i, n in counts.items()), (time.perf_counter() - t0) * 1000)
-        return JSONResponse({"cards": outcome.cards})
+        return JSONResponse({"cards": made})
 
     @app.post("/cds-services/{service_id}/feedback")
     async def feedback(service_id: str, request: Request) -> JSONResponse:
@@ -204,15 +220,6 @@ def _warm_up(eng: Engine) -> None:
                 "all": {"resourceType": "Bundle", "type": "collection",
                         "entry": [{"resource": r} for r in WARM_UP]}})
     hooks.evaluate(eng, g, [], date.today())
-
-
-def _evaluate(state: State, service: Service, req: HookRequest, gathered: Gathered, context: Any,
-              as_of: date) -> hooks.HookOutcome:
-    key = None if gathered.fetched else hooks.ResultCache.key(
-        service.id, req.hook, req.context, req.prefetch, as_of.isoformat(), state.engine.rulebase.content_hash)
-    outcome = hooks.run(state.engine, gathered, context, as_of, state.cache, key)
-    state.store.record_cards(service.id, req.hookInstance, outcome.issued)
-    return outcome
 
 
 async def _gather(state: State, req: HookRequest, context: Any) -> Gathered:

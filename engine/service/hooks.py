@@ -88,14 +88,21 @@ def evaluate(eng: Engine, gathered: Gathered, drafts: list[tuple[dict[str, Any],
     return eng.evaluate(snap, as_of=as_of), f"Patient/{pid}" if pid else None
 
 
+def evaluate_and_cache(eng: Engine, gathered: Gathered, drafts: list[tuple[dict[str, Any], str | None]], as_of: date,
+                       cache: ResultCache | None, key: bytes | None) -> tuple[EvaluationResult, str | None]:
+    out = evaluate(eng, gathered, drafts, as_of)
+    if cache is not None and key is not None:
+        cache.put(key, out)
+    return out
+
+
 def run(eng: Engine, gathered: Gathered, context: PatientViewContext, as_of: date,
         cache: ResultCache | None = None, key: bytes | None = None) -> HookOutcome:
+    """The whole call in one thread (the service splits it: cache look-up and cards on the event loop)."""
     drafts, orders = draft_orders(context)
     hit = cache.get(key) if cache is not None and key is not None else None
     if hit is None:
-        hit = evaluate(eng, gathered, drafts, as_of)
-        if cache is not None and key is not None:
-            cache.put(key, hit)
+        hit = evaluate_and_cache(eng, gathered, drafts, as_of, cache, key)
     result, patient_ref = hit
     made, issued = cards(eng, result.findings, orders, patient_ref)
     return HookOutcome(made, issued, result)

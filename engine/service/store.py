@@ -1,15 +1,18 @@
 """Durable storage (SQLite) of the cards the service issued and the feedback clinicians gave on them.
 
 Feedback is committed with `synchronous=FULL` before the service answers, so an acknowledged
-feedback message survives a crash or restart.  The card log (which rule each card uuid came from,
-so feedback can be traced to a rule and version) uses `synchronous=NORMAL`, durable across process
-restarts.  No patient data is stored: only card uuids, rule ids, the hook instance and the
-clinician's override reason and comment.  WAL mode lets several worker processes share the file.
+feedback message survives a crash or restart.  The card log (which rule and version each card uuid
+came from) is written by a background thread in batches (`CardLog`), so that hook calls never wait
+on the database lock that worker processes share; the view `feedback_by_rule` joins the two.  No
+patient data is stored: only card uuids, rule ids, the hook instance and the clinician's override
+reason and comment.  WAL mode lets several worker processes share the file.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -20,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import SetpointError
+
+log = logging.getLogger("setpoint.service")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cards (
@@ -44,11 +49,12 @@ CREATE TABLE IF NOT EXISTS feedback (
     override_system TEXT,
     override_display TEXT,
     user_comment TEXT,
-    rule_id TEXT,
-    rule_version TEXT,
     received_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS feedback_card ON feedback(card);
+CREATE VIEW IF NOT EXISTS feedback_by_rule AS
+    SELECT f.*, c.rule_id, c.rule_version, c.topic, c.indicator
+    FROM feedback f LEFT JOIN cards c ON c.uuid = f.card;
 """
 
 
@@ -114,26 +120,24 @@ class Store:
         n = 0
         with self._tx("FULL") as con:
             for it in items:
-                row = con.execute("SELECT rule_id, rule_version FROM cards WHERE uuid = ?", (it["card"],)).fetchone()
                 reason = (it.get("overrideReason") or {}).get("reason") or {}
                 con.execute(
                     "INSERT INTO feedback (service, card, outcome, outcome_timestamp, accepted_suggestions, "
-                    "override_code, override_system, override_display, user_comment, rule_id, rule_version, "
-                    "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "override_code, override_system, override_display, user_comment, received_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (service, it["card"], it["outcome"], it["outcomeTimestamp"],
                      json.dumps([s["id"] for s in it.get("acceptedSuggestions") or []]),
                      reason.get("code"), reason.get("system"), reason.get("display"),
-                     (it.get("overrideReason") or {}).get("userComment"),
-                     row[0] if row else None, row[1] if row else None, _now()))
+                     (it.get("overrideReason") or {}).get("userComment"), _now()))
                 n += 1
         return n
 
     def feedback(self, card: str | None = None) -> list[dict[str, Any]]:
-        """Stored feedback, oldest first (optionally for one card)."""
+        """Stored feedback with the rule each card came from, oldest first (optionally for one card)."""
         con = self._connect("NORMAL")
         try:
             con.row_factory = sqlite3.Row
-            sql = "SELECT * FROM feedback" + (" WHERE card = ?" if card else "") + " ORDER BY id"
+            sql = "SELECT * FROM feedback_by_rule" + (" WHERE card = ?" if card else "") + " ORDER BY id"
             return [dict(r) for r in con.execute(sql, (card,) if card else ())]
         finally:
             con.close()
@@ -146,3 +150,42 @@ class Store:
             return dict(row) if row else None
         finally:
             con.close()
+
+
+class CardLog:
+    """Writes issued cards to the store from a background thread, in batches; `flush` waits for it."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._queue: queue.Queue[tuple[str, str, list[IssuedCard]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="setpoint-card-log", daemon=True)
+        self._thread.start()
+
+    def put(self, service: str, hook_instance: str, cards: list[IssuedCard]) -> None:
+        if cards:
+            self._queue.put((service, hook_instance, cards))
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            batch = [item]
+            while not self._queue.empty() and len(batch) < 500:
+                batch.append(self._queue.get_nowait())
+            try:
+                for entry in batch:
+                    if entry is not None:
+                        self.store.record_cards(*entry)
+            except sqlite3.Error as e:  # never lose the thread: the log is best effort, feedback is not
+                log.error("could not record issued cards (%s)", e.__class__.__name__)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+            if None in batch:
+                return
+
+    def flush(self) -> None:
+        self._queue.join()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
