@@ -254,18 +254,43 @@ def _related(f: Finding) -> Related:
                    outcome=f.outcome)
 
 
+def _records(f: Finding) -> set[str]:
+    return {e.record for e in f.evidence if e.record}
+
+
 def _group_superseded(fired: list[Finding], supersedes: Mapping[str, list[str]]) -> list[Finding]:
-    """Alert fatigue: a fired rule that supersedes others carries them as `related`."""
+    """Alert fatigue: a fired rule that supersedes others carries them as `related`.
+
+    Only findings about the same problem are grouped: the superseded finding must rest on at least one
+    of the lead's patient records (medication, result, condition), so a lead never absorbs a finding
+    about unrelated data; a grouped finding stays listed under its lead.  Chains are flattened."""
     by_id = {f.rule_id: f for f in fired}
-    absorbed: set[str] = set()
-    out = []
+    parent: dict[str, str] = {}
     for f in sorted(fired, key=sort_key):
-        if f.rule_id in absorbed:
-            continue
-        subs = [by_id[s] for s in supersedes.get(f.rule_id, []) if s in by_id and s not in absorbed]
-        absorbed.update(s.rule_id for s in subs)
-        out.append(f.model_copy(update={"related": [*f.related, *(_related(s) for s in subs)]}) if subs else f)
-    return [f for f in out if f.rule_id not in absorbed or f.related]
+        for sid in supersedes.get(f.rule_id, []):
+            sub = by_id.get(sid)
+            if sub is None or sid == f.rule_id or sid in parent or not (_records(sub) & _records(f)):
+                continue
+            root = f.rule_id
+            while root in parent:
+                root = parent[root]
+            if root != sid:
+                parent[sid] = f.rule_id
+
+    def root_of(rid: str) -> str:
+        while rid in parent:
+            rid = parent[rid]
+        return rid
+
+    grouped: dict[str, list[Finding]] = {}
+    for f in sorted(fired, key=sort_key):
+        if f.rule_id in parent:
+            grouped.setdefault(root_of(f.rule_id), []).append(f)
+    return [
+        f.model_copy(update={"related": [*f.related, *(_related(g) for g in grouped[f.rule_id])]})
+        if f.rule_id in grouped else f
+        for f in fired if f.rule_id not in parent
+    ]
 
 
 def _group_missing(missing: list[tuple[tuple[str, ...], Finding]]) -> list[Finding]:

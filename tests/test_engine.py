@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +132,35 @@ def test_paths_relative_to_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setenv("SETPOINT_HOME", str(tmp_path))
     assert paths.rules_dir() == tmp_path / "rules"
+
+
+def _finding(rule_id: str, severity: str, records: list[str]) -> Any:
+    from engine.facts.model import EvidenceItem
+    from engine.findings import Finding
+
+    return Finding(rule_id=rule_id, rule_version="1.0.0", title=rule_id, topic="t", kind="interaction",
+                   severity=severity, outcome="fired", summary="s", detail="d", evidence_grade="S",
+                   unverified=False, evidence=[EvidenceItem(label=r, record=r) for r in records])
+
+
+def test_superseded_findings_are_grouped_only_when_they_share_patient_records() -> None:
+    from engine.core import _group_superseded
+
+    lead = _finding("NC-SER-002", "critical", ["maoi", "fluoxetine"])
+    same = _finding("NC-SER-010", "critical", ["maoi", "bupropion"])
+    other = _finding("NC-SER-011", "moderate", ["sertraline", "tramadol"])
+    out = _group_superseded([lead, same, other], {"NC-SER-002": ["NC-SER-010", "NC-SER-011"]})
+    by_id = {f.rule_id: f for f in out}
+    assert set(by_id) == {"NC-SER-002", "NC-SER-011"}
+    assert [g.rule_id for g in by_id["NC-SER-002"].related] == ["NC-SER-010"]
+
+
+def test_grouping_chains_are_flattened_under_the_top_lead() -> None:
+    from engine.core import _group_superseded
+
+    a = _finding("HR-AAA-001", "high", ["m1"])
+    b = _finding("HR-AAA-002", "high", ["m1"])
+    c = _finding("HR-AAA-003", "moderate", ["m1"])
+    out = _group_superseded([c, b, a], {"HR-AAA-002": ["HR-AAA-001"], "HR-AAA-003": ["HR-AAA-002"]})
+    assert [f.rule_id for f in out] == ["HR-AAA-003"]
+    assert sorted(g.rule_id for g in out[0].related) == ["HR-AAA-001", "HR-AAA-002"]

@@ -18,6 +18,9 @@ from engine.knowledge.load import Knowledge
 from engine.normalize import Case, NormMed, NormResult, age_at, membership
 
 Deriver = Callable[[Knowledge, Case, FactSpec], FactValue]
+# Evidence is built from snapshot fields that pydantic already validated: construct without re-validating
+# (a hot path, ~300 items per evaluation).
+_evidence = EvidenceItem.model_construct
 CHILDBEARING_AGES = (12, 55)
 SCALE_LABELS = {"phq9": "PHQ-9", "gad7": "GAD-7"}
 
@@ -40,7 +43,7 @@ def _result_ev(r: NormResult) -> EvidenceItem:
     else:
         value = r.value_text if r.raw_value is None else f"{r.comparator or ''}{r.raw_value:g}"
         unit = r.raw_unit
-    return EvidenceItem(label=r.label, value=value, unit=unit, date=r.day, record=r.record_id,
+    return _evidence(label=r.label, value=value, unit=unit, date=r.day, record=r.record_id,
                         note=r.problem or r.note or (None if r.specimen in ("serum", "ecg") else r.specimen))
 
 
@@ -174,7 +177,7 @@ def d_condition(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
     ]
     if hits:
         return FactValue(spec.key, True, True, tuple(
-            EvidenceItem(label=c.label, date=c.onset, record=c.record_id, note=c.status) for c in hits))
+            _evidence(label=c.label, date=c.onset, record=c.record_id, note=c.status) for c in hits))
     return FactValue(spec.key, True, False, (), f"no condition in {spec.param('set')}")
 
 
@@ -189,44 +192,44 @@ def _patient_value(k: Knowledge, case: Case, field: str) -> tuple[object | None,
         if case.age is None:
             return None, "age and birth date not recorded", ()
         src = f"born {p.birth_date}" if p.birth_date else "age as recorded"
-        return float(case.age), None, (EvidenceItem(label="age", value=case.age, unit="years", note=src),)
+        return float(case.age), None, (_evidence(label="age", value=case.age, unit="years", note=src),)
     if field == "sex":
         if p.sex == "unknown":
             return None, "sex not recorded", ()
-        return p.sex, None, (EvidenceItem(label="sex", value=p.sex),)
+        return p.sex, None, (_evidence(label="sex", value=p.sex),)
     if field == "pregnant":
         if p.pregnancy == "unknown":
             return None, "pregnancy status unknown", ()
-        return p.pregnancy == "pregnant", None, (EvidenceItem(label="pregnancy status", value=p.pregnancy),)
+        return p.pregnancy == "pregnant", None, (_evidence(label="pregnancy status", value=p.pregnancy),)
     if field == "uterus_present":
         if p.uterus == "unknown":
             if _uterus_absent_by_code(case):
-                return False, None, (EvidenceItem(label="uterus", value="absent", note="coded hysterectomy"),)
+                return False, None, (_evidence(label="uterus", value="absent", note="coded hysterectomy"),)
             return None, "uterus status (hysterectomy) not recorded", ()
-        return p.uterus == "present", None, (EvidenceItem(label="uterus", value=p.uterus),)
+        return p.uterus == "present", None, (_evidence(label="uterus", value=p.uterus),)
     if field == "postmenopausal":
         if p.menopause_date or any("VS_MENOPAUSE" in c.sets for c in case.conditions):
-            return True, None, (EvidenceItem(label="menopause", value="documented", date=p.menopause_date),)
+            return True, None, (_evidence(label="menopause", value="documented", date=p.menopause_date),)
         if p.sex == "male":
-            return False, None, (EvidenceItem(label="sex", value="male"),)
+            return False, None, (_evidence(label="sex", value="male"),)
         return None, "menopausal status not recorded", ()
     if field == "years_since_menopause":
         if not p.menopause_date:
             return None, "menopause date not recorded", ()
         yrs = _days(case.as_of, p.menopause_date) / 365.25
-        return round(yrs, 2), None, (EvidenceItem(label="menopause date", date=p.menopause_date),)
+        return round(yrs, 2), None, (_evidence(label="menopause date", date=p.menopause_date),)
     if field == "weight_kg":
         if p.weight is None or not p.weight.unit:
             return None, "weight (with unit) not recorded", ()
         f = k.unit_factor("weight", p.weight.unit) if "weight" in k.analytes else None
         if f is None:
             return None, f"weight unit {p.weight.unit!r} not recognised", ()
-        return float(p.weight.value) * f, None, (EvidenceItem(label="weight", value=p.weight.value,
+        return float(p.weight.value) * f, None, (_evidence(label="weight", value=p.weight.value,
                                                              unit=p.weight.unit),)
     if field == "fertility_goal":
         if p.fertility_goal is None:
             return None, "fertility plans not recorded", ()
-        return p.fertility_goal, None, (EvidenceItem(label="fertility goal", value=p.fertility_goal),)
+        return p.fertility_goal, None, (_evidence(label="fertility goal", value=p.fertility_goal),)
     if field == "childbearing_potential":
         return _childbearing(case)
     raise ValueError(field)
@@ -235,21 +238,21 @@ def _patient_value(k: Knowledge, case: Case, field: str) -> tuple[object | None,
 def _childbearing(case: Case) -> tuple[object | None, str | None, tuple[EvidenceItem, ...]]:
     p = case.snapshot.patient
     if p.sex == "male":
-        return False, None, (EvidenceItem(label="sex", value="male"),)
+        return False, None, (_evidence(label="sex", value="male"),)
     if p.sex == "unknown":
         return None, "sex not recorded", ()
     if p.sex == "other":
         return None, "childbearing potential cannot be derived from sex 'other'", ()
     if case.age is None:
         return None, "age not recorded", ()
-    ev = [EvidenceItem(label="sex", value=p.sex), EvidenceItem(label="age", value=case.age, unit="years")]
+    ev = [_evidence(label="sex", value=p.sex), _evidence(label="age", value=case.age, unit="years")]
     lo, hi = CHILDBEARING_AGES
     if not lo <= case.age <= hi:
         return False, None, tuple(ev)
     if p.menopause_date or any("VS_MENOPAUSE" in c.sets or "VS_BSO" in c.sets for c in case.conditions):
-        return False, None, (*ev, EvidenceItem(label="menopause or bilateral oophorectomy", value="documented"))
+        return False, None, (*ev, _evidence(label="menopause or bilateral oophorectomy", value="documented"))
     if p.uterus == "absent" or _uterus_absent_by_code(case):
-        return False, None, (*ev, EvidenceItem(label="uterus", value="absent"))
+        return False, None, (*ev, _evidence(label="uterus", value="absent"))
     return True, None, tuple(ev)
 
 
@@ -263,7 +266,7 @@ def d_patient(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
 def d_patient_unknown(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
     value, reason, ev = _patient_value(k, case, spec.param("field"))
     if value is None:
-        return FactValue(spec.key, True, True, (EvidenceItem(label=spec.param("field"), value="unknown",
+        return FactValue(spec.key, True, True, (_evidence(label=spec.param("field"), value="unknown",
                                                             note=reason),))
     return FactValue(spec.key, True, False, ev)
 
@@ -354,9 +357,12 @@ def d_lab_specimen(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
 
 
 def d_lab_unusable(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
+    # Analytes interpreted in no specimen (urinary "neurotransmitters", dried-urine metabolite panels) never
+    # reach a threshold: their unit cannot hide anything, and only their presence feeds evidence warnings.
     bad = [r for r in case.results
            if r.problem and _in_window(case, r.day, spec.param("days"))
-           and not r.problem.endswith("serum cut-offs do not apply")]
+           and not r.problem.endswith("serum cut-offs do not apply")
+           and (r.analyte is None or k.analytes[r.analyte].interpreted_specimens)]
     if bad:
         return FactValue(spec.key, True, True, tuple(_result_ev(r) for r in bad))
     return FactValue(spec.key, True, False, ())
@@ -371,11 +377,11 @@ def d_scale(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
     if recent:
         latest = max(recent, key=lambda s: s.date)
         v = getattr(latest, item)
-        return FactValue(spec.key, True, float(v), (EvidenceItem(label=label, value=v, date=latest.date,
+        return FactValue(spec.key, True, float(v), (_evidence(label=label, value=v, date=latest.date,
                                                                  record=latest.id),))
     if scores:
         latest = max(scores, key=lambda s: s.date)
-        return FactValue(spec.key, False, None, (EvidenceItem(label=label, value=getattr(latest, item),
+        return FactValue(spec.key, False, None, (_evidence(label=label, value=getattr(latest, item),
                                                               date=latest.date),),
                          f"no {label} within {days} days (latest {latest.date})")
     return FactValue(spec.key, False, None, (), f"no {label} on record")
@@ -391,7 +397,7 @@ def d_vital(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
         why = f"no {kind.replace('_', ' ')} within {days} days" if vitals else f"no {kind.replace('_', ' ')} on record"
         return FactValue(spec.key, False, None, (), why)
     latest = max(recent, key=lambda v: v.taken)
-    ev = EvidenceItem(label=kind.replace("_", " "), value=latest.value, unit=latest.unit, date=latest.taken.date(),
+    ev = _evidence(label=kind.replace("_", " "), value=latest.value, unit=latest.unit, date=latest.taken.date(),
                       record=latest.id)
     factor = k.unit_factor(analyte, latest.unit) if latest.unit else None
     if factor is None:
@@ -407,7 +413,7 @@ def d_note(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
     notes = [n for n in case.snapshot.notes
              if n.kind == kind and n.value is not False and _in_window(case, n.date, days)]
     if notes:
-        return FactValue(spec.key, True, True, tuple(EvidenceItem(label=kind.replace("_", " "), value=n.value,
+        return FactValue(spec.key, True, True, tuple(_evidence(label=kind.replace("_", " "), value=n.value,
                                                                   date=n.date, record=n.id) for n in notes))
     return FactValue(spec.key, True, False, ())
 
@@ -467,7 +473,7 @@ def d_lab_dose_timing(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
     if r is None:
         return FactValue(spec.key, False, None, fv.evidence, fv.reason)
     h = r.hours_since_dose
-    ev = EvidenceItem(label=f"{r.label}: hours since last dose", value=h, unit="h" if h is not None else None,
+    ev = _evidence(label=f"{r.label}: hours since last dose", value=h, unit="h" if h is not None else None,
                       date=r.day, record=r.record_id, note=None if h is not None else "not recorded")
     lo, hi = TROUGH_HOURS
     timing = "unrecorded" if h is None else ("early" if h < lo else ("late" if h > hi else "trough"))
@@ -625,7 +631,7 @@ def d_scale_since_med_change(k: Knowledge, case: Case, spec: FactSpec) -> FactVa
             if s.scale in spec.param("scales") and since <= s.date.toordinal() <= case.as_of.toordinal()]
     if hits:
         s = max(hits, key=lambda x: x.date)
-        return FactValue(spec.key, True, True, (*changed.evidence, EvidenceItem(
+        return FactValue(spec.key, True, True, (*changed.evidence, _evidence(
             label=SCALE_LABELS.get(s.scale, s.scale), value=s.total, date=s.date, record=s.id)))
     return FactValue(spec.key, True, False, changed.evidence, "no symptom scale since the change")
 
@@ -698,7 +704,7 @@ def d_data_issue(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
     hits = [i for i in case.snapshot.data_issues if i.date is None or _in_window(case, i.date, days)]
     if hits:
         return FactValue(spec.key, True, True, tuple(
-            EvidenceItem(label=i.source, date=i.date, record=i.source, note=i.problem) for i in hits))
+            _evidence(label=i.source, date=i.date, record=i.source, note=i.problem) for i in hits))
     return FactValue(spec.key, True, False, (), "every supplied record could be read")
 
 
@@ -745,12 +751,12 @@ def d_patient_at_med_start(k: Knowledge, case: Case, spec: FactSpec) -> FactValu
     if field == "age":
         if p.birth_date is not None:
             lo = hi = float(age_at(p.birth_date, start))
-            ev.append(EvidenceItem(label="age at start", value=lo, unit="years", note=f"born {p.birth_date}"))
+            ev.append(_evidence(label="age at start", value=lo, unit="years", note=f"born {p.birth_date}"))
         elif case.age is not None:
             # Age only (no birth date): the age at start is known to within the years elapsed since.
             d = _days(case.as_of, start)
             lo, hi = float(case.age - math.ceil(d / 365)), float(case.age - d // 366)
-            ev.append(EvidenceItem(label="age at start", value=lo if lo == hi else f"{lo:g}-{hi:g}", unit="years",
+            ev.append(_evidence(label="age at start", value=lo if lo == hi else f"{lo:g}-{hi:g}", unit="years",
                                    note=f"age {case.age} now; birth date not recorded"))
         else:
             return FactValue(spec.key, False, None, tuple(ev), "age and birth date not recorded")
@@ -759,7 +765,7 @@ def d_patient_at_med_start(k: Knowledge, case: Case, spec: FactSpec) -> FactValu
         if p.menopause_date is None:
             return FactValue(spec.key, False, None, tuple(ev), "menopause date not recorded")
         lo = hi = round(_days(start, p.menopause_date) / 365.25, 2)
-        ev.append(EvidenceItem(label="years from menopause to start", value=lo, unit="years",
+        ev.append(_evidence(label="years from menopause to start", value=lo, unit="years",
                                date=p.menopause_date, note="menopause date"))
         what = "years from menopause to start"
     outcome = _interval_check(lo, hi, op, value)
@@ -863,11 +869,11 @@ def d_condition_onset_within(k: Knowledge, case: Case, spec: FactSpec) -> FactVa
     recent = [c for c in mine if c.onset is not None and _in_window(case, c.onset, days)]
     if recent:
         return FactValue(spec.key, True, True, tuple(
-            EvidenceItem(label=c.label, date=c.onset, record=c.record_id, note=c.status) for c in recent))
+            _evidence(label=c.label, date=c.onset, record=c.record_id, note=c.status) for c in recent))
     undated = [c for c in mine if c.onset is None]
     if undated:
         return FactValue(spec.key, False, None, tuple(
-            EvidenceItem(label=c.label, record=c.record_id, note="onset not recorded") for c in undated),
+            _evidence(label=c.label, record=c.record_id, note="onset not recorded") for c in undated),
             f"onset date of {undated[0].label} not recorded")
     return FactValue(spec.key, True, False, (), f"no condition in {spec.param('set')} with onset within {days} days")
 
@@ -940,7 +946,7 @@ def d_lab_dose_interval_fraction(k: Knowledge, case: Case, spec: FactSpec) -> Fa
                          f"more than one {spec.param('set')} regimen: the dosing interval is ambiguous")
     interval_h = 24 / float(per_day.pop() or 1)
     frac = round(r.hours_since_dose / interval_h, 4)
-    ev = EvidenceItem(label=f"{r.label}: time since last dose", value=r.hours_since_dose, unit="h", date=r.day,
+    ev = _evidence(label=f"{r.label}: time since last dose", value=r.hours_since_dose, unit="h", date=r.day,
                       record=r.record_id, note=f"{frac:g} of a {interval_h:g} h dosing interval")
     return FactValue(spec.key, True, frac, (*fv.evidence, ev, *(_med_ev(m) for m in active)))
 
@@ -1008,7 +1014,7 @@ def d_vital_recorded(k: Knowledge, case: Case, spec: FactSpec) -> FactValue:
             if v.kind == kind and v.taken.date() <= case.as_of and _days(case.as_of, v.taken.date()) <= days]
     if hits:
         return FactValue(spec.key, True, True, tuple(
-            EvidenceItem(label=kind.replace("_", " "), value=v.value, unit=v.unit, date=v.taken.date(), record=v.id)
+            _evidence(label=kind.replace("_", " "), value=v.value, unit=v.unit, date=v.taken.date(), record=v.id)
             for v in sorted(hits, key=lambda v: v.taken)))
     return FactValue(spec.key, True, False, (), f"no {kind.replace('_', ' ')} within {days} days")
 

@@ -15,7 +15,7 @@ class EvidenceItem(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     label: str
-    value: str | float | bool | None = None
+    value: str | bool | int | float | None = None
     unit: str | None = None
     date: dt.date | None = None
     record: str | None = None

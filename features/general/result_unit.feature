@@ -38,3 +38,10 @@ Feature: GN-DQ-001 Result with a missing or unrecognised unit, or an implausible
       | 3016-3 | 3.1   | 366d ago  |
     When the engine evaluates the patient
     Then rule GN-DQ-001 does not fire
+
+  Scenario: A urinary neurotransmitter value in an unlisted unit is never interpreted, so its unit is not reported
+    Given the patient has results:
+      | name | value | unit          | specimen | collected |
+      | GABA | 1.4   | umol/g{creat} | urine    | 3d ago    |
+    When the engine evaluates the patient
+    Then rule GN-DQ-001 does not fire

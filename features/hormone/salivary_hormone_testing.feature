@@ -51,3 +51,14 @@ Feature: HR-LAB-013 Salivary sex-hormone testing
       | 2142-8 | 0.12  | ug/dL | saliva   | 10d ago at 23:00   |
     When the engine evaluates the patient
     Then rule HR-LAB-013 does not fire
+
+  Scenario: The generic specimen-mismatch finding on the same salivary result is grouped under this one
+    Given the patient has results:
+      | loinc  | value | unit  | specimen | collected |
+      | 2243-4 | 4.2   | pg/mL | saliva   | 30d ago   |
+    When the engine evaluates the patient
+    Then the findings are exactly:
+      | rule       | severity | outcome |
+      | HR-LAB-013 | moderate | fired   |
+      | GN-DQ-003  | moderate | fired   |
+    And finding GN-DQ-003 is grouped under HR-LAB-013

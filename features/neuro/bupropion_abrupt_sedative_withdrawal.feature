@@ -53,3 +53,12 @@ Feature: NC-BUP-045 Bupropion during abrupt withdrawal of alcohol, benzodiazepin
       | lorazepam | 1    | mg        | bid       | 90d ago | 5d ago |
     When the engine evaluates the patient
     Then rule NC-BUP-045 is reported as cannot assess
+
+  Scenario: The generic "benzodiazepine stopped without a taper" finding on the same stop is grouped under this one
+    Given the patient takes:
+      | name      | dose | dose_unit | frequency | start   | end    | stopped_without_taper |
+      | bupropion | 150  | mg        | daily     | 60d ago |        |                       |
+      | lorazepam | 1    | mg        | bid       | 90d ago | 5d ago | yes                   |
+    When the engine evaluates the patient
+    Then rule NC-BUP-045 fires with severity high
+    And finding NC-BZD-033 is grouped under NC-BUP-045
