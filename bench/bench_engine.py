@@ -24,7 +24,7 @@ AS_OF = date(2026, 11, 21)
 
 
 def cases(eng: Engine) -> list:
-    snaps = [eng.snapshot(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    snaps = [eng.snapshot(p) for p in sorted((ROOT / "examples").rglob("*.yaml"))]
     snaps.append(eng.snapshot({"patient": {"sex": "male", "age": 40}}))
     return snaps
 

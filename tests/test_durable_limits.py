@@ -104,3 +104,18 @@ def test_compound_tests_count_one_each_against_the_per_fact_budget() -> None:
     facts = {"x": FactValue("x", False), **{f"y{i}": FactValue(f"y{i}", True, 5.0) for i in range(70)}}
     fired = m.match(facts)
     assert len(fired) == 70 and all(m.outcome(r, t) is None for r, t in fired.items())
+
+
+def test_valuation_short_circuit_matches_full_kleene_evaluation() -> None:
+    from itertools import product
+
+    from engine.matching.tree import evaluate, valuate
+
+    node = Node("all", (leaf("a", ">", 1.0), Node("any", (leaf("b", ">", 1.0), leaf("c", ">", 1.0))),
+                        Node("not", (leaf("d", ">", 1.0),))))
+    states = [FactValue("", True, 5.0), FactValue("", True, 0.0), FactValue("", False)]
+    for combo in product(states, repeat=4):
+        facts = {k: FactValue(k, fv.known, fv.value) for k, fv in zip("abcd", combo, strict=True)}
+        expected = evaluate(node, facts)
+        assert valuate(node, facts)[id(node)] is expected
+        assert valuate(node, facts, short_circuit=False)[id(node)] is expected

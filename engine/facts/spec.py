@@ -8,7 +8,7 @@ exactly these: the compiled Python tree and the durable-rules ruleset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from engine.rules import conditions as c
@@ -33,9 +33,13 @@ class FactSpec:
     # What this fact is, in words a reviewer reads ("latest hematocrit within 120 days").
     describe: str
     unit: str | None = None
+    _lookup: dict[str, Any] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lookup", dict(self.params))
 
     def param(self, name: str, default: Any = None) -> Any:
-        return dict(self.params).get(name, default)
+        return self._lookup.get(name, default)
 
 
 @dataclass(frozen=True)

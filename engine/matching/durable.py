@@ -51,7 +51,7 @@ try:  # durable-rules does not import on every Python (3.13+); the engine falls 
 except ImportError:  # pragma: no cover - exercised only where durable-rules is unavailable
     _dre = None
 
-MAX_RULES_PER_RULESET = 200  # measured hard limit: 255
+MAX_RULES_PER_RULESET = 80  # hard limit 255; 80 measured fastest once rules are packed by gate
 MAX_PATTERNS_PER_KEY = 48  # measured hard limit: 64 tests satisfied by one fact (see compile_rule)
 MAX_CONJUNCTIONS = 64  # per rule and polarity, after conversion to DNF
 MAX_U_CONJUNCTIONS = 24  # above this, a rule's non-firing variant is compiled as F instead of U
@@ -236,6 +236,12 @@ class CompiledRule:
     keys: set[str]
     second: str = "U"  # the matched non-firing outcome: U (cannot assess) or F (not fired)
     constraints: dict[str, set[Constraint]] = field(default_factory=dict)
+    # Facts present in every conjunction of every variant, with the rule's constraints on them: when such a
+    # fact meets none of them, no durable rule of this rule can fire (exact, not a heuristic).
+    gates: tuple[tuple[str, frozenset[Constraint]], ...] = ()
+
+    def live(self, facts: Mapping[str, FactValue]) -> bool:
+        return all(any(_accepts(c, facts[k]) for c in cs) for k, cs in self.gates)
 
 
 def compile_rule(rule_id: str, when: Node, escalations: Sequence[Node]) -> CompiledRule:
@@ -260,12 +266,14 @@ def _compile_variants(rule_id: str, when: Node, escalations: Sequence[Node], sec
         variants.append((f"E{i}", dnf3(Node("all", (when, esc)), "T")))
     patterns: dict[str, set[str]] = {}
     constraints: dict[str, set[Constraint]] = {}
+    required: set[str] | None = None
     for tag, conjs in variants:
         if len(conjs) > MAX_CONJUNCTIONS:
             raise RuleBaseError([f"{rule_id}: condition too complex for the matcher ({tag}: more than "
                                  f"{MAX_CONJUNCTIONS} alternatives after expansion); simplify 'when'"])
         for i, conj in enumerate(conjs):
             defs[f"{rule_id}|{tag}|{i}"] = durable_rule(conj)
+            required = set(conj) if required is None else required & set(conj)
             for key, c in conj.items():
                 p = pattern3(key, c)
                 # Measured: identical simple tests are shared between rules, but every compound test
@@ -278,7 +286,8 @@ def _compile_variants(rule_id: str, when: Node, escalations: Sequence[Node], sec
         if len(ps) > MAX_PATTERNS_PER_KEY:
             raise RuleBaseError([f"{rule_id}: {len(ps)} distinct tests on fact {key!r} exceed the matcher's "
                                  f"budget of {MAX_PATTERNS_PER_KEY}; split the rule"])
-    return CompiledRule(rule_id, defs, patterns, set(patterns), second, constraints)
+    gates = tuple((k, frozenset(constraints[k])) for k in sorted(required or ()))
+    return CompiledRule(rule_id, defs, patterns, set(patterns), second, constraints, gates)
 
 
 @dataclass
@@ -290,6 +299,7 @@ class _Chunk:
     constraints: dict[str, set[Constraint]] = field(default_factory=dict)
     handle: Any = None
     order: list[str] = field(default_factory=list)
+    rules: list[CompiledRule] = field(default_factory=list)
     _admit: dict[str, tuple[bool, frozenset[bool] | None]] = field(default_factory=dict)
 
     def fits(self, r: CompiledRule) -> bool:
@@ -298,6 +308,7 @@ class _Chunk:
         return all(len(self.patterns.get(k, set()) | ps) <= MAX_PATTERNS_PER_KEY for k, ps in r.patterns.items())
 
     def add(self, r: CompiledRule) -> None:
+        self.rules.append(r)
         self.definition.update(r.durable)
         for k, ps in r.patterns.items():
             self.patterns.setdefault(k, set()).update(ps)
@@ -332,7 +343,8 @@ class DurableMatcher:
         self.chunks: list[_Chunk] = []
         with _counter_lock:
             base = f"setpoint{next(_counter)}"
-        for r in rules:
+        # Rules sharing a gate fact are packed together, so a patient without (say) lithium skips whole rulesets.
+        for r in sorted(rules, key=lambda r: (r.gates[0][0] if r.gates else "\uffff", r.rule_id)):
             chunk = next((c for c in self.chunks if c.fits(r)), None)
             if chunk is None:
                 chunk = _Chunk(f"{base}_{len(self.chunks)}")
@@ -365,7 +377,12 @@ class DurableMatcher:
         return fired
 
     def _match_chunk(self, c: _Chunk, facts: Mapping[str, FactValue], fired: dict[str, set[str]]) -> None:
-        atoms = [atom(key, facts[key], i) for i, key in enumerate(c.order) if c.admits(key, facts[key])]
+        live = [r for r in c.rules if r.live(facts)]
+        if not live:
+            return
+        keys = set().union(*(r.keys for r in live)) if len(live) < len(c.rules) else c.keys
+        atoms = [atom(key, facts[key], i) for i, key in enumerate(c.order)
+                 if key in keys and c.admits(key, facts[key])]
         if not atoms:
             return
         payload = json.dumps(atoms)

@@ -65,8 +65,9 @@ def evaluate(node: Node, facts: Mapping[str, FactValue]) -> Tri:
     return False if all(v is False for v in values) else None
 
 
-def valuate(node: Node, facts: Mapping[str, FactValue]) -> dict[int, Tri]:
-    """Every node's value in one pass (keyed by node identity), so explanations stay linear."""
+def valuate(node: Node, facts: Mapping[str, FactValue], short_circuit: bool = True) -> dict[int, Tri]:
+    """Node values in one pass (keyed by node identity), so explanations stay linear.  With
+    `short_circuit`, children after a deciding one are not visited (and absent from the result)."""
     out: dict[int, Tri] = {}
 
     def walk(n: Node) -> Tri:
@@ -77,11 +78,21 @@ def valuate(node: Node, facts: Mapping[str, FactValue]) -> dict[int, Tri]:
             inner = walk(n.children[0])
             v = None if inner is None else not inner
         else:
-            values = [walk(ch) for ch in n.children]
-            if n.op == "all":
-                v = False if False in values else (True if all(x is True for x in values) else None)
-            else:
-                v = True if True in values else (False if all(x is False for x in values) else None)
+            # Kleene short-circuit: a false child decides `all`, a true child decides `any`; later
+            # children are left unvisited (absent from the result), which the explainers allow for.
+            decisive = n.op == "any"  # a true child decides `any`, a false child decides `all`
+            v = not decisive
+            decided = False
+            for ch in n.children:
+                cv = walk(ch)
+                if cv is decisive:
+                    decided = True
+                    if short_circuit:
+                        break
+                elif cv is None:
+                    v = None
+            if decided:
+                v = decisive
         out[id(n)] = v
         return v
 
@@ -119,7 +130,7 @@ class Explained:
 
 
 def explain(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri] | None = None) -> Explained:
-    vals = valuate(node, facts) if vals is None else vals
+    vals = valuate(node, facts, short_circuit=False) if vals is None else vals
     v = vals[id(node)]
     if node.op == "leaf":
         assert node.leaf is not None
@@ -147,7 +158,7 @@ def supporting_evidence(node: Node, facts: Mapping[str, FactValue],
         out.append(e)
 
     def walk(n: Node, want: bool) -> None:
-        v = vals[id(n)]
+        v = vals.get(id(n))
         if v is not want:
             return
         if n.op == "leaf":
@@ -161,7 +172,7 @@ def supporting_evidence(node: Node, facts: Mapping[str, FactValue],
                 walk(ch, want)
         else:
             for ch in n.children:
-                if vals[id(ch)] is want:
+                if vals.get(id(ch)) is want:
                     walk(ch, want)
                     break
 
@@ -176,7 +187,7 @@ def unknown_leaves(node: Node, facts: Mapping[str, FactValue],
     vals = valuate(node, facts) if vals is None else vals
 
     def walk(n: Node) -> None:
-        if vals[id(n)] is not None:
+        if id(n) not in vals or vals[id(n)] is not None:
             return
         if n.op == "leaf":
             assert n.leaf is not None
@@ -201,7 +212,7 @@ def first_false(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri]
     if node.op == "not":
         return first_true(node.children[0], facts, vals)
     for ch in node.children:
-        if vals[id(ch)] is False:
+        if vals.get(id(ch)) is False:
             hit = first_false(ch, facts, vals)
             if hit:
                 return hit
@@ -217,6 +228,6 @@ def first_true(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri] 
     if node.op == "not":
         return first_false(node.children[0], facts, vals)
     for ch in node.children:
-        if vals[id(ch)] is True:
+        if vals.get(id(ch)) is True:
             return first_true(ch, facts, vals)
     return None
