@@ -8,9 +8,9 @@ against these models at load time, and cross-references are checked by `load.py`
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Sex = Literal["female", "male"]
 Specimen = Literal[
@@ -18,8 +18,22 @@ Specimen = Literal[
 ]
 EvidenceTag = Literal["V", "S", "U"]
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_VS = re.compile(r"^VS_[A-Z0-9_]+$")
+
+
+def _id_matching(pattern: str, message: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(v: str) -> str:
+        if not compiled.match(v):
+            raise ValueError(message)
+        return v
+
+    return AfterValidator(check)
+
+
+SnakeId = Annotated[str, _id_matching(r"^[a-z][a-z0-9_]*$", "id must be lower_snake_case")]
+ValueSetId = Annotated[str, _id_matching(r"^VS_[A-Z0-9_]+$", "value set id must look like VS_UPPER_CASE")]
+SourceId = Annotated[str, _id_matching(r"^SRC-[A-Z0-9-]+$", "source id must look like SRC-NAME")]
 
 
 class _Strict(BaseModel):
@@ -62,7 +76,7 @@ class Plausibility(_Strict):
 
 
 class Analyte(_Strict):
-    id: str
+    id: SnakeId
     name: str
     category: Literal["lab", "vital", "ecg", "scale"] = "lab"
     loinc: list[str] = []
@@ -81,12 +95,6 @@ class Analyte(_Strict):
     # A value below this (in canonical unit) is a fraction reported for a percentage (hematocrit 0.55 = 55 %).
     fraction_below: float | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError("analyte id must be lower_snake_case")
-        return v
 
 
 # --------------------------------------------------------------------------- medications
@@ -95,7 +103,7 @@ class Analyte(_Strict):
 class MedicationConcept(_Strict):
     """One ingredient (or fixed combination), with the classes it belongs to."""
 
-    id: str
+    id: SnakeId
     name: str
     kind: Literal["drug", "supplement"] = "drug"
     classes: list[str] = Field(min_length=1)
@@ -112,12 +120,6 @@ class MedicationConcept(_Strict):
     prednisone_equivalent: float | None = Field(default=None, gt=0)
     tag: EvidenceTag = "U"
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not _ID.match(v):
-            raise ValueError("medication id must be lower_snake_case")
-        return v
 
 
 class RouteFilter(_Strict):
@@ -129,7 +131,7 @@ class MedicationSet(_Strict):
     """A medication value set: concepts in any of `classes` or named in `ingredients`,
     plus the union of `include_sets`, minus products matching `exclude`."""
 
-    id: str
+    id: ValueSetId
     title: str
     classes: list[str] = []
     ingredients: list[str] = []
@@ -140,12 +142,6 @@ class MedicationSet(_Strict):
     exclude_ingredients: list[str] = []
     note: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not _VS.match(v):
-            raise ValueError("value set id must look like VS_UPPER_CASE")
-        return v
 
     @model_validator(mode="after")
     def _non_empty(self) -> MedicationSet:
@@ -163,7 +159,7 @@ class RouteClass(_Strict):
 
 
 class ConditionSet(_Strict):
-    id: str
+    id: ValueSetId
     title: str
     icd10_prefixes: list[str] = []
     icd10_exclude: list[str] = []
@@ -171,12 +167,6 @@ class ConditionSet(_Strict):
     text_patterns: list[str] = []
     note: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not _VS.match(v):
-            raise ValueError("value set id must look like VS_UPPER_CASE")
-        return v
 
     @field_validator("text_patterns")
     @classmethod
@@ -235,18 +225,12 @@ class Scale(_Strict):
 
 
 class Source(_Strict):
-    id: str
+    id: SourceId
     citation: str
     url: str | None = None
     checked_via: str | None = None
     retracted: bool = False
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        if not re.match(r"^SRC-[A-Z0-9-]+$", v):
-            raise ValueError("source id must look like SRC-NAME")
-        return v
 
 
 # --------------------------------------------------------------------------- files
