@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from engine.errors import format_validation_error
 from engine.fhir.context import MapContext
-from engine.fhir.values import ICD10, ICD10CM, SNOMED, PartialDate, cc_text, codings, ref_string, to_date
+from engine.fhir.values import ICD10, ICD10CM, SNOMED, PartialDate, cc_text, codings, to_date
 from engine.fhir.vocabulary import Vocabulary
 from engine.snapshot.models import Condition
 
@@ -51,9 +51,7 @@ def _add(d: dict[str, Any], name: str, ctx: MapContext) -> None:
 def map_condition(raw: dict[str, Any], model: Any, name: str, ctx: MapContext) -> None:
     if any(code in NOT_A_DIAGNOSIS for _, code, _ in codings(model.verificationStatus)):
         return
-    subject = ref_string(model.subject)
-    if ctx.other_patient(subject):
-        ctx.issue(name, f"refers to another patient ({subject}); not used")
+    if ctx.about_other_patient(name, model.subject):
         return
     clinical = next((CLINICAL_STATUS[c] for _, c, _ in codings(model.clinicalStatus) if c in CLINICAL_STATUS), None)
     if clinical is None:
@@ -87,9 +85,7 @@ def map_procedure(raw: dict[str, Any], model: Any, name: str, ctx: MapContext) -
     """A done procedure is kept as a condition in the patient's history (e.g. hysterectomy: uterus absent)."""
     if model.status not in PROCEDURE_DONE:
         return
-    subject = ref_string(model.subject)
-    if ctx.other_patient(subject):
-        ctx.issue(name, f"refers to another patient ({subject}); not used")
+    if ctx.about_other_patient(name, model.subject):
         return
     try:
         when = to_date(model.performedDateTime or (model.performedPeriod.start if model.performedPeriod else None))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from engine.fhir.values import ref_string
 from engine.fhir.vocabulary import Vocabulary
 from engine.snapshot.models import Condition, DataIssue, Medication, Result, ScaleScore, VitalSign
 
@@ -80,6 +81,14 @@ class MapContext:
             self.patient_refs.update({f"Patient/{patient_id}", f"urn:uuid:{patient_id}"})
         if full_url:
             self.patient_refs.add(full_url)
+
+    def about_other_patient(self, name: str, subject: Any) -> bool:
+        """True (and recorded as a data issue naming the resource) when `subject` is another patient."""
+        ref = ref_string(subject)
+        if self.other_patient(ref):
+            self.issue(name, f"refers to another patient ({ref}); not used")
+            return True
+        return False
 
     def other_patient(self, ref: str | None) -> bool:
         """True when a subject reference names a patient other than this bundle's patient."""

@@ -50,9 +50,7 @@ def map_medication(raw: dict[str, Any], model: Any, name: str, ctx: MapContext, 
     status = model.status or "unknown"
     if status in NOT_USE or (rtype == "MedicationDispense" and status == "stopped"):
         return
-    subject = ref_string(getattr(model, "subject", None))
-    if ctx.other_patient(subject):
-        ctx.issue(name, f"refers to another patient ({subject}); not used")
+    if ctx.about_other_patient(name, getattr(model, "subject", None)):
         return
     if rtype == "MedicationStatement" and any(ctx.resolve(ref_string(r)) is not None for r in model.basedOn or []):
         return  # the MedicationRequest it reports on is in the bundle and mapped

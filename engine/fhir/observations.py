@@ -101,9 +101,7 @@ def _classify(cc: Any, ctx: MapContext) -> tuple[str, Any, str | None] | None:
 def map_observation(raw: dict[str, Any], obs: Any, name: str, ctx: MapContext) -> None:
     if obs.status in SKIP_STATUS:
         return
-    subject = ref_string(obs.subject)
-    if ctx.other_patient(subject):
-        ctx.issue(name, f"refers to another patient ({subject}); not used")
+    if ctx.about_other_patient(name, obs.subject):
         return
     try:
         eff = obs.effectiveDateTime or (obs.effectivePeriod.start if obs.effectivePeriod else None) \
