@@ -71,26 +71,8 @@ def available() -> bool:
 
 
 def dnf(node: Node, want: bool) -> list[Conj]:
-    if node.op == "leaf":
-        assert node.leaf is not None
-        t = node.leaf.test if want else node.leaf.test.negated()
-        return [{node.leaf.spec.key: (t,)}]
-    if node.op == "not":
-        return dnf(node.children[0], not want)
-    parts = [dnf(ch, want) for ch in node.children]
-    conjunctive = (node.op == "all") == want
-    if not conjunctive:
-        return [c for p in parts for c in p]
-    out: list[Conj] = []
-    for combo in itertools.product(*parts):
-        merged: Conj = {}
-        for conj in combo:
-            for key, tests in conj.items():
-                merged[key] = merged.get(key, ()) + tuple(t for t in tests if t not in merged.get(key, ()))
-        out.append(merged)
-        if len(out) > MAX_CONJUNCTIONS:
-            break
-    return out
+    """Two-valued DNF over known values (the reviewer's logic uses it): dnf3's T or F mode, tests only."""
+    return [{key: c.known or () for key, c in conj.items()} for conj in dnf3(node, "T" if want else "F")]
 
 
 @dataclass(frozen=True)
