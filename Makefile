@@ -29,10 +29,10 @@ demo: $(STAMP)
 	$(BIN)/setpoint evaluate examples/perimenopause-and-lithium.yaml --as-of $(AS_OF)
 
 lint: $(DEVSTAMP)
-	$(BIN)/ruff check engine tests features bench
+	$(BIN)/ruff check conftest.py engine tests features bench
 
 test: $(DEVSTAMP)
-	$(BIN)/ruff check engine tests features bench
+	$(BIN)/ruff check conftest.py engine tests features bench
 	$(BIN)/python -m pytest
 
 # Rewrite rules/MANIFEST.sha256.json after any change to rules/ (tests fail while it is stale).

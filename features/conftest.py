@@ -26,16 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 resolve_date = sc.resolve_date
 
 
-@pytest.fixture(scope="session")
-def engine() -> Engine:
-    return Engine.load()
-
-
-@pytest.fixture(scope="session")
-def compiled_engine() -> Engine:
-    return Engine.load(matcher="compiled")
-
-
 @pytest.fixture
 def ctx() -> dict[str, Any]:
     return sc.new_context()

@@ -7,21 +7,9 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
-
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 21)
 SHARED = ROOT.parent / "shared"
-
-
-@pytest.fixture(scope="session")
-def engine() -> Engine:
-    return Engine.load()
-
-
-@pytest.fixture(scope="session")
-def compiled_engine() -> Engine:
-    return Engine.load(matcher="compiled")
 
 
 @pytest.fixture
