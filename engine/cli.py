@@ -16,7 +16,6 @@ from typing import Annotated, NoReturn
 import typer
 
 from engine.errors import RuleBaseError, SetpointError
-from engine.rules.schema import SEVERITY_RANK
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Setpoint clinical decision support.")
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect the rule base.")
@@ -67,7 +66,8 @@ def _load(rules: Path | None, knowledge: Path | None, matcher: str = "durable", 
     from engine.core import Engine
 
     try:
-        return Engine.load(rules=rules, knowledge=knowledge, matcher=matcher, verify=verify)  # type: ignore[arg-type]
+        return Engine.load(rules=rules, knowledge=knowledge, matcher=matcher, verify=verify,  # type: ignore[arg-type]
+                           freeze=_PROCESS["freeze"])
     except RuleBaseError as e:
         fail("rule base is invalid:\n  " + "\n  ".join(e.problems))
     except SetpointError as e:
@@ -98,8 +98,7 @@ def evaluate(
     data, source = _read_input(path)
     when = _date(as_of)
     try:
-        snap = eng.snapshot(data, source)
-        result = eng.evaluate(snap, as_of=when or snap.as_of or date.today())
+        result = eng.evaluate(eng.snapshot(data, source=source), as_of=when, default_as_of=date.today())
     except SetpointError as e:
         fail(str(e))
     report = eng.renderer.report(result, fmt.value)
@@ -107,7 +106,7 @@ def evaluate(
         output.write_text(report, encoding="utf-8")
     else:
         typer.echo(report, nl=not report.endswith("\n"))
-    if fail_on is not None and any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on.value] for f in result.findings):
+    if fail_on is not None and result.at_or_above(fail_on.value):
         raise typer.Exit(1)
 
 
@@ -126,8 +125,7 @@ def explain(
     eng = _load(rules, knowledge, "compiled")
     data, source = _read_input(path)
     try:
-        snap = eng.snapshot(data, source)
-        report = explain_rule(eng, snap, rule, _date(as_of) or snap.as_of or date.today())
+        report = explain_rule(eng, eng.snapshot(data, source=source), rule, _date(as_of), default_as_of=date.today())
     except KeyError:
         fail(f"--rule: no active rule with id {rule!r}")
     except SetpointError as e:
@@ -397,7 +395,13 @@ def serve(
                     log_level=log_level.value, log_config=log_config, http=NoDelayH11Protocol)
 
 
+# A `setpoint` process keeps its engine for its lifetime, so it freezes it out of the garbage collector's
+# way; the CLI called in-process (tests, embedding) does not.
+_PROCESS = {"freeze": False}
+
+
 def main() -> None:
+    _PROCESS["freeze"] = True
     app()
 
 

@@ -1,72 +1,70 @@
-"""The Engine: input -> snapshot -> normalised case -> facts -> matching -> findings."""
+"""The Engine runs the pipeline: input -> snapshot -> normalised case -> facts -> matching -> findings.
+
+Only the work a patient needs is done.  Every rule is indexed by its *gates*: leaves whose value
+alone makes the rule "not fired" (an active drug class, a condition, the patient's sex).  Facts are
+derived lazily (engine.facts.lazy): the gates first, then, for the rules whose gates the patient
+meets, the facts those rules read.  Only those facts are asserted to durable-rules.  A rule whose
+gate fails is "not fired" without deriving anything else.
+"""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from engine import paths
-from engine.errors import SnapshotError
-from engine.facts.derive import derive
+from engine.facts.lazy import Facts
 from engine.facts.model import FactValue
-from engine.facts.spec import FactSpec
 from engine.findings import (
-    Assessment,
-    Citation,
+    Assembler,
     EvaluationResult,
-    Finding,
     PatientSummary,
-    Related,
     RuleBaseStamp,
-    SuggestionOut,
-    sort_key,
-    truncate,
+    RuleOutcome,
+    closed_assessment,
 )
-from engine.knowledge.load import Knowledge, load_knowledge
+from engine.inputs import evaluation_date, to_snapshot
+from engine.knowledge.load import Knowledge
+from engine.leaves import FactSpec
 from engine.matching import durable
-from engine.matching.tree import Tri, evaluate, first_false, supporting_evidence, unknown_leaves, valuate
+from engine.matching.tree import valuate
 from engine.normalize import Case, normalise
 from engine.render import Renderer
-from engine.rules.load import LoadedRule, RuleBase, load_rulebase
-from engine.rules.schema import SEVERITY_RANK
-from engine.snapshot.load import read_document, to_snapshot
+from engine.rules.load import RuleBase, load_rulebase
 from engine.snapshot.models import Snapshot
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 log = logging.getLogger("setpoint")
 Matcher = Literal["durable", "compiled"]
-CANNOT_ASSESS_TOPIC = "required_data_stale_or_missing"
-DESIGN_SOURCE = "SRC-DESIGN"
-
-
-@dataclass(frozen=True)
-class RuleOutcome:
-    rule: LoadedRule
-    outcome: Tri
-    severity: str
-    escalation: str | None
-    vals: dict[int, Tri] | None = None  # every node's value (compiled tree), reused by the explanations
 
 
 class Engine:
-    def __init__(self, knowledge: Knowledge, rulebase: RuleBase, renderer: Renderer, matcher: Matcher = "durable"):
+    def __init__(self, knowledge: Knowledge, rulebase: RuleBase, renderer: Renderer, matcher: Matcher = "durable",
+                 compiled: list[durable.CompiledRule] | None = None):
         self.knowledge = knowledge
         self.rulebase = rulebase
         self.renderer = renderer
-        specs: dict[str, FactSpec] = {}
-        for leaf in rulebase.leaves():
-            specs.setdefault(leaf.spec.key, leaf.spec)
-        self.specs = tuple(specs[k] for k in sorted(specs))
+        self.specs: dict[str, FactSpec] = {}
+        for r in rulebase.rules:
+            for n in (r.tree, *r.escalations):
+                for leaf in n.leaves():
+                    self.specs.setdefault(leaf.spec.key, leaf.spec)
+        self.assembler = Assembler(knowledge, renderer)
+        # Each rule's gates as (fact key, test, the value that closes the rule, the closed rule's outcome).
+        self._gates = [(lr, lr.id, tuple(
+            (g.spec.key, g.test, fails, RuleOutcome(lr, False, lr.rule.severity, None, None, closed_assessment(
+                lr.id, lr.rule.title, f"not met: {g.describe()}"))) for g, fails in lr.gates))
+            for lr in rulebase.rules]
         self._durable: durable.DurableMatcher | None = None
         self.load_notes: list[str] = []
         if matcher == "durable":
             if durable.available():
-                compiled = [durable.compile_rule(r.id, r.tree, r.escalations) for r in rulebase.rules]
-                self._durable = durable.DurableMatcher(compiled)
+                rules = compiled if compiled is not None else compile_durable(rulebase)
+                self._durable = durable.DurableMatcher(rules)
             else:  # pragma: no cover - only on Pythons where durable-rules does not import
                 self.load_notes.append("durable-rules is unavailable here: the compiled matcher was used")
         self.matcher: Matcher = "durable" if self._durable else "compiled"
@@ -82,51 +80,85 @@ class Engine:
         matcher: Matcher = "durable",
         verify: bool = False,
         include_drafts: bool = False,
+        cache: bool = True,
+        freeze: bool = False,
     ) -> Engine:
+        """Load, validate and compile the rule base (default: the bundled one).
+
+        The compiled rule base is cached on disk keyed by the content of every rule, knowledge and
+        template file (engine.cache), so a second load skips parsing and compiling; `cache=False` or
+        SETPOINT_CACHE=0 turns that off.  `freeze=True` (the CLI, the service and batch workers: processes
+        that keep one engine for their lifetime) moves everything loaded so far out of the garbage
+        collector's way (`gc.freeze`), which keeps full collections short; not for processes that load
+        many engines, since frozen objects are never collected."""
+        from engine import cache as rb_cache
+
         rules_dir = Path(rules) if rules else paths.rules_dir()
         if verify:
             from engine.manifest import verify_manifest
 
             verify_manifest(rules_dir)
-        k = load_knowledge(Path(knowledge) if knowledge else paths.knowledge_dir())
-        renderer = Renderer(Path(reports) if reports else paths.reports_dir(), k)
-        rb = load_rulebase(rules_dir, k, renderer.message_templates(), include_drafts=include_drafts)
-        return cls(k, rb, renderer, matcher)
+        knowledge_dir = Path(knowledge) if knowledge else paths.knowledge_dir()
+        reports_dir = Path(reports) if reports else paths.reports_dir()
+        key = rb_cache.key(rules_dir, knowledge_dir, reports_dir, include_drafts) if cache else None
+        hit = rb_cache.read(key) if key else None
+        if hit is not None:
+            k, rb, compiled = hit
+            renderer = Renderer(reports_dir, k)
+        else:
+            loaded = load_rulebase(rules_dir, knowledge_dir, reports_dir, include_drafts=include_drafts)
+            k, renderer, rb = loaded.knowledge, loaded.renderer, loaded.require()
+            compiled = compile_durable(rb) if durable.available() else []
+            if key:
+                rb_cache.write(key, (k, rb, compiled))
+        eng = cls(k, rb, renderer, matcher, compiled if matcher == "durable" else None)
+        if freeze:
+            gc.collect()
+            gc.freeze()
+        return eng
 
-    # ------------------------------------------------------------------ evaluation
+    # ------------------------------------------------------------------ input
 
-    def snapshot(self, data: Any, source: str | None = None) -> Snapshot:
-        doc, name = read_document(data, source)
-        return to_snapshot(doc, name, self.knowledge)
+    def snapshot(self, data: Any, *, as_of: date | None = None, source: str | None = None) -> Snapshot:
+        """Any supported input as a snapshot: a `Snapshot`, a mapping, JSON/YAML content (`str` or
+        `bytes`) or a `pathlib.Path`; a snapshot document or a FHIR Bundle (engine.inputs).  `as_of` is
+        the date orders being placed start on (CDS Hooks draft orders)."""
+        return to_snapshot(data, self.knowledge, source=source, drafts_start=as_of)
 
-    def facts(self, case: Case) -> tuple[dict[str, FactValue], list[str]]:
-        notes: list[str] = []
-        facts: dict[str, FactValue] = {}
-        for spec in self.specs:
-            try:
-                facts.update(derive(self.knowledge, case, [spec]))
-            except Exception as e:  # one bad record or deriver never takes down the evaluation
-                log.exception("deriving %s failed", spec.key)
-                facts[spec.key] = FactValue(spec.key, False, None, (), f"internal error deriving {spec.describe}")
-                notes.append(f"engine error while deriving '{spec.describe}' ({e.__class__.__name__}); "
-                             "rules using it report 'cannot assess'")
-        return facts, notes
-
-    def case(self, data: Any, as_of: date | None = None) -> Case:
+    def case(self, data: Any, as_of: date | None = None, default_as_of: date | None = None) -> Case:
         snap = data if isinstance(data, Snapshot) else self.snapshot(data)
-        when = as_of or snap.as_of
-        if when is None:
-            raise SnapshotError("as_of: no evaluation date given (set as_of in the snapshot or pass --as-of)")
+        when = evaluation_date(as_of, snap, default_as_of)
         problems = snap.check_dates(when)
         if problems:
+            from engine.errors import SnapshotError
+
             raise SnapshotError("; ".join(problems))
         return normalise(self.knowledge, snap, when)
 
-    def outcomes(
-        self, facts: Mapping[str, FactValue], matcher: Matcher | None = None
-    ) -> tuple[list[RuleOutcome], list[str], Matcher]:
+    def facts(self, case: Case) -> Facts:
+        """The patient's facts, each derived the first time a rule reads it."""
+        return Facts(self.knowledge, case, self.specs)
+
+    # ------------------------------------------------------------------ matching
+
+    def closed(self, facts: Mapping[str, FactValue]) -> dict[str, RuleOutcome]:
+        """Rules that cannot fire for this patient, with their outcome: a gate leaf has the deciding
+        value.  Gate facts are derived (cheapest first, each once); nothing else is."""
+        out: dict[str, RuleOutcome] = {}
+        for _, rid, gates in self._gates:
+            for key, test, fails, outcome in gates:
+                fv = facts[key]
+                if fv.known and test.apply(fv.value) is fails:
+                    out[rid] = outcome
+                    break
+        return out
+
+    def outcomes(self, facts: Mapping[str, FactValue], matcher: Matcher | None = None
+                 ) -> tuple[list[RuleOutcome], list[str], Matcher]:
         notes: list[str] = []
         use: Matcher = matcher or self.matcher
+        closed = self.closed(facts)
+        live = [lr for lr, rid, _ in self._gates if rid not in closed]
         fired: dict[str, set[str]] | None = None
         if use == "durable":
             if self._durable is None:
@@ -134,30 +166,37 @@ class Engine:
                 use = "compiled"
             else:
                 try:
-                    fired = self._durable.match(facts)
+                    fired = self._durable.match(facts, {lr.rule.id for lr in live})
                 except durable.MatcherError as e:
                     log.error("durable matcher failed: %s", e)
                     notes.append(f"durable-rules failed ({e}); the compiled matcher was used for this evaluation")
                     use = "compiled"
         out = []
-        for r in self.rulebase.rules:
+        for r, rid, _ in self._gates:
+            if rid in closed:
+                out.append(closed[rid])
+                continue
             vals = valuate(r.tree, facts)
             tree_value = vals[id(r.tree)]
-            esc_values = [evaluate(e, facts) is True for e in r.escalations]
-            if fired is not None:
+            value: bool | None = tree_value
+            if fired is not None and self._durable is not None:
                 tags = fired.get(r.id, set())
                 value = self._durable.outcome(r.id, tags)
-                esc_durable = [f"E{i}" in tags for i in range(len(r.escalations))]
-                if value != tree_value or (value and esc_durable != esc_values):
+                if value != tree_value:
                     # Never silently drop: report the disagreement and keep the more alarming outcome.
                     notes.append(f"matcher disagreement on {r.id} (durable={value}, compiled={tree_value}); "
                                  "the more cautious outcome is reported")
                     value = True if True in (value, tree_value) else (None if None in (value, tree_value) else False)
-                    esc_values = [a or b for a, b in zip(esc_durable, esc_values, strict=True)]
-            else:
-                value = tree_value
             severity, reason = r.rule.severity, None
             if value:
+                esc_values = [valuate(e, facts)[id(e)] is True for e in r.escalations]
+                if fired is not None:
+                    tags = fired.get(r.id, set())
+                    esc_durable = [f"E{i}" in tags for i in range(len(r.escalations))]
+                    if esc_durable != esc_values:
+                        notes.append(f"matcher disagreement on {r.id} escalations (durable={esc_durable}, "
+                                     f"compiled={esc_values}); the more cautious outcome is reported")
+                        esc_values = [a or b for a, b in zip(esc_durable, esc_values, strict=True)]
                 for esc, applies in zip(r.rule.escalations, esc_values, strict=True):
                     if applies:
                         severity, reason = esc.severity, esc.reason
@@ -165,11 +204,15 @@ class Engine:
             out.append(RuleOutcome(r, value, severity, reason, vals))
         return out, notes, use
 
-    def evaluate(self, data: Any, as_of: date | None = None, matcher: Matcher | None = None) -> EvaluationResult:
-        case = self.case(data, as_of)
-        facts, notes = self.facts(case)
+    def evaluate(self, data: Any, as_of: date | None = None, matcher: Matcher | None = None, *,
+                 default_as_of: date | None = None) -> EvaluationResult:
+        """Evaluate one patient.  `data`: a `Snapshot`, a mapping (snapshot or FHIR Bundle), JSON/YAML
+        content as `str` or `bytes`, or a `pathlib.Path`.  The evaluation date is `as_of`, else the
+        snapshot's own, else `default_as_of`; without any, SnapshotError."""
+        case = self.case(data, as_of, default_as_of)
+        facts = self.facts(case)
         outcomes, match_notes, used = self.outcomes(facts, matcher)
-        findings, assessed = self._findings(case, facts, outcomes)
+        findings, assessed = self.assembler.assemble(case, facts, outcomes)
         p = case.snapshot.patient
         return EvaluationResult(
             engine_version=__version__,
@@ -177,130 +220,9 @@ class Engine:
                                    content_hash=self.rulebase.content_hash),
             as_of=case.as_of, matcher=used,
             patient=PatientSummary(id=p.id, age=case.age, sex=p.sex),
-            findings=findings, assessed=assessed, notes=[*self.load_notes, *notes, *match_notes],
+            findings=findings, assessed=assessed, notes=[*self.load_notes, *facts.notes(), *match_notes],
         )
 
-    # ------------------------------------------------------------------ findings
 
-    def _citations(self, lr: LoadedRule) -> list[Citation]:
-        out = []
-        for sid in lr.rule.references:
-            s = self.knowledge.sources[sid]
-            out.append(Citation(id=s.id, citation=s.citation, url=s.url))
-        return out
-
-    def _base(self, lr: LoadedRule) -> dict[str, Any]:
-        r = lr.rule
-        return dict(rule_id=r.id, rule_version=r.version, title=r.title, topic=r.topic,
-                    evidence_grade=r.evidence.grade, unverified=r.evidence.unverified,
-                    citations=self._citations(lr))
-
-    def _findings(
-        self, case: Case, facts: Mapping[str, FactValue], outcomes: list[RuleOutcome]
-    ) -> tuple[list[Finding], list[Assessment]]:
-        fired: list[Finding] = []
-        missing: list[tuple[tuple[str, ...], Finding]] = []
-        assessed: list[Assessment] = []
-        for o in outcomes:
-            r, lr = o.rule.rule, o.rule
-            if o.outcome is True:
-                evidence = supporting_evidence(lr.tree, facts, o.vals)
-                detail = self.renderer.message(lr, evidence, case, o.severity, o.escalation)
-                fired.append(Finding(
-                    **self._base(lr), kind=r.kind, severity=o.severity, outcome="fired",
-                    summary=truncate(r.summary), detail=detail, evidence=evidence, escalation=o.escalation,
-                    suggestions=[SuggestionOut(**s.model_dump()) for s in r.suggestions],
-                ))
-                assessed.append(Assessment.model_construct(rule_id=r.id, title=r.title, outcome="fired"))
-            elif o.outcome is False:
-                leaf = first_false(lr.tree, facts, o.vals)
-                assessed.append(Assessment.model_construct(rule_id=r.id, title=r.title, outcome="not_fired",
-                                           reason=f"not met: {leaf.describe()}" if leaf else None))
-            else:
-                gaps = unknown_leaves(lr.tree, facts, o.vals)
-                reasons = tuple(sorted({fv.reason or f"{leaf.spec.describe} unknown" for leaf, fv in gaps}))
-                assessed.append(Assessment.model_construct(rule_id=r.id, title=r.title, outcome="cannot_assess",
-                                           reason="; ".join(reasons)))
-                if r.missing_data == "finding":
-                    evidence = [e for _, fv in gaps for e in fv.evidence]
-                    detail = self.renderer.cannot_assess(lr, list(reasons), evidence)
-                    # Catalogue G02 (required data stale or missing): the affected rule stays traceable by id.
-                    base = self._base(lr) | {"topic": CANNOT_ASSESS_TOPIC}
-                    design = self.knowledge.sources.get(DESIGN_SOURCE)
-                    if design is not None:
-                        base["citations"] = [*base["citations"],
-                                             Citation(id=design.id, citation=design.citation, url=design.url)]
-                    missing.append((reasons, Finding(
-                        **base, kind="data_quality", severity=r.missing_data_severity,
-                        outcome="cannot_assess",
-                        summary=truncate(f"Cannot assess {_lower_first(r.title)}: {reasons[0]}"),
-                        detail=detail, evidence=evidence, missing=list(reasons),
-                        suggestions=[SuggestionOut(kind="order_lab", label=f"Consider obtaining: {x}")
-                                     for x in reasons][:3],
-                    )))
-        findings = _group_superseded(fired, {o.rule.id: o.rule.rule.supersedes for o in outcomes})
-        findings.extend(_group_missing(missing))
-        findings.sort(key=sort_key)
-        return findings, assessed
-
-
-
-def _lower_first(title: str) -> str:
-    """"TSH overdue" stays "TSH overdue"; "Testosterone ..." becomes "testosterone ..." mid-sentence."""
-    return title if title[1:2].isupper() else title[0].lower() + title[1:]
-
-def _related(f: Finding) -> Related:
-    return Related(rule_id=f.rule_id, rule_version=f.rule_version, title=f.title, severity=f.severity,
-                   outcome=f.outcome)
-
-
-def _records(f: Finding) -> set[str]:
-    return {e.record for e in f.evidence if e.record}
-
-
-def _group_superseded(fired: list[Finding], supersedes: Mapping[str, list[str]]) -> list[Finding]:
-    """Alert fatigue: a fired rule that supersedes others carries them as `related`.
-
-    Only findings about the same problem are grouped: the superseded finding must rest on at least one
-    of the lead's patient records (medication, result, condition), so a lead never absorbs a finding
-    about unrelated data; a grouped finding stays listed under its lead.  Chains are flattened."""
-    by_id = {f.rule_id: f for f in fired}
-    parent: dict[str, str] = {}
-    for f in sorted(fired, key=sort_key):
-        for sid in supersedes.get(f.rule_id, []):
-            sub = by_id.get(sid)
-            if sub is None or sid == f.rule_id or sid in parent or not (_records(sub) & _records(f)):
-                continue
-            root = f.rule_id
-            while root in parent:
-                root = parent[root]
-            if root != sid:
-                parent[sid] = f.rule_id
-
-    def root_of(rid: str) -> str:
-        while rid in parent:
-            rid = parent[rid]
-        return rid
-
-    grouped: dict[str, list[Finding]] = {}
-    for f in sorted(fired, key=sort_key):
-        if f.rule_id in parent:
-            grouped.setdefault(root_of(f.rule_id), []).append(f)
-    return [
-        f.model_copy(update={"related": [*f.related, *(_related(g) for g in grouped[f.rule_id])]})
-        if f.rule_id in grouped else f
-        for f in fired if f.rule_id not in parent
-    ]
-
-
-def _group_missing(missing: list[tuple[tuple[str, ...], Finding]]) -> list[Finding]:
-    """One 'cannot assess' finding per missing data item; the most severe affected rule leads."""
-    groups: dict[tuple[str, ...], list[Finding]] = {}
-    for reasons, f in missing:
-        groups.setdefault(reasons, []).append(f)
-    out = []
-    for fs in groups.values():
-        fs.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.rule_id))
-        lead, rest = fs[0], fs[1:]
-        out.append(lead.model_copy(update={"related": [_related(f) for f in rest]}) if rest else lead)
-    return out
+def compile_durable(rb: RuleBase) -> list[durable.CompiledRule]:
+    return [durable.compile_rule(r.id, r.tree, r.escalations) for r in rb.rules]

@@ -29,6 +29,22 @@ class IntegrityError(SetpointError):
     """Rule base files do not match their signed manifest."""
 
 
+class MatcherError(SetpointError):
+    """durable-rules failed during an evaluation; the engine falls back to the compiled matcher."""
+
+
+class FeatureError(SetpointError):
+    """A Gherkin feature file cannot be parsed or uses a step that does not exist."""
+
+
+class ServiceError(SetpointError):
+    """A CDS Hooks client error: the HTTP status and a message naming the field and the problem."""
+
+    def __init__(self, status: int, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.problems = status, message, problems or []
+
+
 def _loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:

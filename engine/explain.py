@@ -12,13 +12,15 @@ if TYPE_CHECKING:
     from engine.core import Engine
 
 
-def explain_rule(eng: Engine, snap: Snapshot, rule_id: str, as_of: date) -> dict[str, Any]:
+def explain_rule(eng: Engine, snap: Snapshot, rule_id: str, as_of: date | None,
+                 default_as_of: date | None = None) -> dict[str, Any]:
     lr = eng.rulebase.by_id(rule_id)
-    case = eng.case(snap, as_of)
-    facts, notes = eng.facts(case)
+    case = eng.case(snap, as_of, default_as_of)
+    facts = eng.facts(case)  # the explainer derives every fact the rule reads, on demand
     value = evaluate(lr.tree, facts)
+    notes = facts.notes()
     return {
-        "rule_id": lr.id, "version": lr.rule.version, "title": lr.rule.title, "as_of": as_of.isoformat(),
+        "rule_id": lr.id, "version": lr.rule.version, "title": lr.rule.title, "as_of": case.as_of.isoformat(),
         "outcome": {True: "fired", False: "not_fired", None: "cannot_assess"}[value],
         "condition": explain(lr.tree, facts).to_dict(),
         "escalations": [

@@ -1,14 +1,31 @@
-"""Findings: what the engine tells the clinician, and how outcomes become findings."""
+"""Findings: what the engine tells the clinician, and how rule outcomes become findings.
+
+`assemble` turns the outcome of every rule into the reported findings (fired, and "cannot assess"
+for rules that ask for it), groups findings about the same problem under the most specific one, and
+lists every rule's outcome for the coverage section.  Finding models are built only for findings
+that are reported.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.facts.model import EvidenceItem
-from engine.rules.schema import SEVERITY_RANK, Severity
+from engine.facts.model import EvidenceItem, FactValue, constructor
+from engine.severity import DESCENDING, Severity, rank
+
+if TYPE_CHECKING:
+    from engine.knowledge.load import Knowledge
+    from engine.matching.tree import Tri, Values
+    from engine.normalize import Case
+    from engine.render import Renderer
+    from engine.rules.load import LoadedRule
+
+CANNOT_ASSESS_TOPIC = "required_data_stale_or_missing"
+DESIGN_SOURCE = "SRC-DESIGN"
 
 JUDGMENT = (
     "These suggestions support, and do not replace, the judgment of the treating clinician, "
@@ -95,21 +112,182 @@ class EvaluationResult(_Out):
     disclaimer: str = JUDGMENT
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in SEVERITY_RANK}
+        out = {str(s): 0 for s in DESCENDING}
         for f in self.findings:
-            out[f.severity] += 1
+            out[str(f.severity)] += 1
         return out
 
     def max_severity(self) -> str | None:
         if not self.findings:
             return None
-        return max((f.severity for f in self.findings), key=lambda s: SEVERITY_RANK[s])
+        return str(max((f.severity for f in self.findings), key=rank))
+
+    def at_or_above(self, severity: str) -> list[Finding]:
+        """Findings at or above a severity (what `--fail-on` checks)."""
+        return [f for f in self.findings if rank(f.severity) >= rank(severity)]
 
 
 def sort_key(f: Finding) -> tuple[int, int, str]:
-    return (-SEVERITY_RANK[f.severity], 0 if f.outcome == "fired" else 1, f.rule_id)
+    return (-rank(f.severity), 0 if f.outcome == "fired" else 1, f.rule_id)
 
 
 def truncate(text: str, limit: int = 140) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# ------------------------------------------------------------------ assembly
+
+_assessment = constructor(Assessment)
+
+
+def closed_assessment(rule_id: str, title: str, reason: str) -> Assessment:
+    """The assessment of a rule closed by a gate (shared across evaluations: never mutated)."""
+    return _assessment(rule_id=rule_id, title=title, outcome="not_fired", reason=reason)
+
+
+class RuleOutcome(NamedTuple):
+    rule: LoadedRule
+    outcome: Tri
+    severity: str
+    escalation: str | None
+    vals: Values | None = None  # the compiled tree's node values, reused by the explanations
+    # A rule closed by a gate: its assessment, made once at load time (nothing about it is patient-specific).
+    assessment: Assessment | None = None
+
+
+class Assembler:
+    """Builds findings from rule outcomes with one knowledge base and renderer."""
+
+    def __init__(self, k: Knowledge, renderer: Renderer):
+        self.k, self.renderer = k, renderer
+        design = k.sources.get(DESIGN_SOURCE)
+        self._design = Citation(id=design.id, citation=design.citation, url=design.url) if design else None
+        self._citations: dict[str, list[Citation]] = {}
+
+    def citations(self, lr: LoadedRule) -> list[Citation]:
+        hit = self._citations.get(lr.id)
+        if hit is None:
+            hit = self._citations[lr.id] = [
+                Citation(id=s.id, citation=s.citation, url=s.url)
+                for s in (self.k.sources[sid] for sid in lr.rule.references)]
+        return hit
+
+    def _base(self, lr: LoadedRule) -> dict[str, Any]:
+        r = lr.rule
+        return dict(rule_id=r.id, rule_version=r.version, title=r.title, topic=r.topic,
+                    evidence_grade=r.evidence.grade, unverified=r.evidence.unverified,
+                    citations=list(self.citations(lr)))
+
+    def assemble(self, case: Case, facts: Mapping[str, FactValue],
+                 outcomes: list[RuleOutcome]) -> tuple[list[Finding], list[Assessment]]:
+        from engine.matching.tree import first_false, supporting_evidence, unknown_leaves
+
+        fired: list[Finding] = []
+        missing: list[tuple[tuple[str, ...], Finding]] = []
+        assessed: list[Assessment] = []
+        for o in outcomes:
+            r, lr = o.rule.rule, o.rule
+            if o.outcome is True:
+                evidence = supporting_evidence(lr.tree, facts, o.vals)
+                detail = self.renderer.message(lr, evidence, case, o.severity, o.escalation)
+                fired.append(Finding(
+                    **self._base(lr), kind=r.kind, severity=o.severity, outcome="fired",
+                    summary=truncate(r.summary), detail=detail, evidence=evidence, escalation=o.escalation,
+                    suggestions=[SuggestionOut(kind=s.kind, label=s.label, analyte=s.analyte) for s in r.suggestions],
+                ))
+                assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="fired", reason=None))
+            elif o.assessment is not None:
+                assessed.append(o.assessment)
+            elif o.outcome is False:
+                leaf = first_false(lr.tree, facts, o.vals)
+                assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="not_fired",
+                                            reason=f"not met: {leaf.describe()}" if leaf else None))
+            else:
+                gaps = unknown_leaves(lr.tree, facts, o.vals)
+                reasons = tuple(sorted({fv.reason or f"{leaf.spec.describe} unknown" for leaf, fv in gaps}))
+                assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="cannot_assess",
+                                                           reason="; ".join(reasons)))
+                if r.missing_data == "finding":
+                    missing.append((reasons, self._cannot_assess(lr, reasons, [e for _, fv in gaps
+                                                                               for e in fv.evidence])))
+        findings = group_superseded(fired, {o.rule.id: o.rule.rule.supersedes for o in outcomes if o.outcome})
+        findings.extend(group_missing(missing))
+        findings.sort(key=sort_key)
+        return findings, assessed
+
+    def _cannot_assess(self, lr: LoadedRule, reasons: tuple[str, ...], evidence: list[EvidenceItem]) -> Finding:
+        r = lr.rule
+        detail = self.renderer.cannot_assess(lr, list(reasons), evidence)
+        # Catalogue G02 (required data stale or missing): the affected rule stays traceable by id.
+        base = self._base(lr) | {"topic": CANNOT_ASSESS_TOPIC}
+        if self._design is not None:
+            base["citations"] = [*base["citations"], self._design]
+        return Finding(
+            **base, kind="data_quality", severity=r.missing_data_severity, outcome="cannot_assess",
+            summary=truncate(f"Cannot assess {_lower_first(r.title)}: {reasons[0]}"),
+            detail=detail, evidence=evidence, missing=list(reasons),
+            suggestions=[SuggestionOut(kind="order_lab", label=f"Consider obtaining: {x}") for x in reasons][:3],
+        )
+
+
+def _lower_first(title: str) -> str:
+    """"TSH overdue" stays "TSH overdue"; "Testosterone ..." becomes "testosterone ..." mid-sentence."""
+    return title if title[1:2].isupper() else title[0].lower() + title[1:]
+
+
+def _related(f: Finding) -> Related:
+    return Related(rule_id=f.rule_id, rule_version=f.rule_version, title=f.title, severity=f.severity,
+                   outcome=f.outcome)
+
+
+def _records(f: Finding) -> set[str]:
+    return {e.record for e in f.evidence if e.record}
+
+
+def group_superseded(fired: list[Finding], supersedes: Mapping[str, list[str]]) -> list[Finding]:
+    """Alert fatigue: a fired rule that supersedes others carries them as `related`.
+
+    Only findings about the same problem are grouped: the superseded finding must rest on at least one
+    of the lead's patient records (medication, result, condition), so a lead never absorbs a finding
+    about unrelated data; a grouped finding stays listed under its lead.  Chains are flattened."""
+    by_id = {f.rule_id: f for f in fired}
+    parent: dict[str, str] = {}
+    for f in sorted(fired, key=sort_key):
+        for sid in supersedes.get(f.rule_id, []):
+            sub = by_id.get(sid)
+            if sub is None or sid == f.rule_id or sid in parent or not (_records(sub) & _records(f)):
+                continue
+            root = f.rule_id
+            while root in parent:
+                root = parent[root]
+            if root != sid:
+                parent[sid] = f.rule_id
+
+    def root_of(rid: str) -> str:
+        while rid in parent:
+            rid = parent[rid]
+        return rid
+
+    grouped: dict[str, list[Finding]] = {}
+    for f in sorted(fired, key=sort_key):
+        if f.rule_id in parent:
+            grouped.setdefault(root_of(f.rule_id), []).append(f)
+    return [
+        f.model_copy(update={"related": [*f.related, *(_related(g) for g in grouped[f.rule_id])]})
+        if f.rule_id in grouped else f
+        for f in fired if f.rule_id not in parent
+    ]
+
+
+def group_missing(missing: list[tuple[tuple[str, ...], Finding]]) -> list[Finding]:
+    """One 'cannot assess' finding per missing data item; the most severe affected rule leads."""
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    for reasons, f in missing:
+        groups.setdefault(reasons, []).append(f)
+    out = []
+    for fs in groups.values():
+        fs.sort(key=lambda f: (-rank(f.severity), f.rule_id))
+        lead, rest = fs[0], fs[1:]
+        out.append(lead.model_copy(update={"related": [_related(f) for f in rest]}) if rest else lead)
+    return out

@@ -17,6 +17,13 @@ from engine.knowledge.models import MedicationSet
 from engine.snapshot.models import Condition, Medication, Result, Snapshot
 
 MASS_TO_MG = {"mg": 1.0, "ug": 0.001, "g": 1000.0, "ng": 1e-6}
+# A dated pregnancy-status answer is used only while recent: "pregnant" for up to 42 weeks, "not
+# pregnant" for 30 days before the evaluation date.  Older answers leave it unknown, which never counts
+# as "not pregnant".  Design choice [U].
+PREGNANT_VALID_DAYS = 294
+NOT_PREGNANT_VALID_DAYS = 30
+# Clock skew and time zones: a record dated up to this many days after the evaluation date still counts.
+FUTURE_TOLERANCE_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -83,9 +90,13 @@ class Case:
     meds: list[NormMed]
     conditions: list[NormCondition]
     results: list[NormResult]
+    # Pregnancy status as of the evaluation date, and why it is unknown when a recorded answer has lapsed.
+    pregnancy: str = "unknown"
+    pregnancy_note: str | None = None
     # set id -> {med index: True (in set) | None (membership unknown: e.g. dose missing for a low-dose filter)}
     med_membership: dict[str, dict[int, bool | None]] = field(default_factory=dict)
     med_sets: list[dict[str, bool | None]] | None = None  # per medication: its value sets (memoised)
+    any_med_sets: frozenset[str] | None = None  # every value set some medication may belong to
 
 
 def _record_id(prefix: str, index: int, given: str | None) -> str:
@@ -355,8 +366,24 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
         for i, c in enumerate(snap.conditions)
     ]
     results = [normalise_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)]
-    case = Case(snapshot=snap, as_of=as_of, age=age, meds=meds, conditions=conds, results=results)
-    return case
+    pregnancy, note = pregnancy_status(p.pregnancy, p.pregnancy_recorded, as_of)
+    return Case(snapshot=snap, as_of=as_of, age=age, meds=meds, conditions=conds, results=results,
+                pregnancy=pregnancy, pregnancy_note=note)
+
+
+def pregnancy_status(status: str, recorded: date | None, as_of: date) -> tuple[str, str | None]:
+    """(status as of `as_of`, why it is unknown): a dated answer counts only while it is recent."""
+    if status == "unknown" or recorded is None:
+        return status, None
+    age = (as_of - recorded).days
+    words = status.replace("_", " ")
+    if age < -FUTURE_TOLERANCE_DAYS:
+        return "unknown", f"pregnancy status '{words}' is recorded on {recorded}, after the evaluation date"
+    valid = PREGNANT_VALID_DAYS if status == "pregnant" else NOT_PREGNANT_VALID_DAYS
+    if age > valid:
+        return "unknown", (f"pregnancy status '{words}' was recorded on {recorded}, more than {valid} days "
+                           "ago: not current")
+    return status, None
 
 
 def membership(k: Knowledge, case: Case, set_id: str) -> dict[int, bool | None]:
@@ -369,3 +396,12 @@ def membership(k: Knowledge, case: Case, set_id: str) -> dict[int, bool | None]:
         cached = {i: sets[set_id] for i, sets in enumerate(per_med) if set_id in sets}
         case.med_membership[set_id] = cached
     return cached
+
+
+def sets_with_meds(k: Knowledge, case: Case) -> frozenset[str]:
+    """Every value set at least one of the patient's medications is (or may be) in: any other set is empty."""
+    if case.any_med_sets is None:
+        if case.med_sets is None:
+            case.med_sets = [set_memberships(k, signature(k, m)) for m in case.meds]
+        case.any_med_sets = frozenset(s for sets in case.med_sets for s in sets)
+    return case.any_med_sets

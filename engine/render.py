@@ -1,4 +1,11 @@
-"""Rendering with the Jinja templates in `reports/`: finding messages and whole reports."""
+"""Rendering with Jinja: finding messages (written in each rule file) and the reports in `reports/`.
+
+One environment serves everything: a `SandboxedEnvironment` (a template, or a rule's message, cannot
+reach Python internals or run commands) with HTML autoescaping for `*.html.j2`.  A rule's message is
+rendered from its `message:` text; the renderer appends the tail every finding carries
+(`partials/finding_tail.md.j2`: an escalation note, the sources and the clinician-judgment statement),
+so no rule can forget it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,13 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, meta, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
 
 from engine.facts.model import EvidenceItem
 from engine.findings import JUDGMENT, EvaluationResult
 from engine.knowledge.load import Knowledge
+from engine.severity import DESCENDING, rank
 
 if TYPE_CHECKING:
     from engine.normalize import Case
@@ -18,7 +27,10 @@ if TYPE_CHECKING:
 
 FORMATS = {"text": "report.txt.j2", "markdown": "report.md.j2", "html": "report.html.j2", "json": "report.json.j2"}
 MESSAGES = "messages"
+TAIL = "partials/finding_tail.md.j2"
+CANNOT_ASSESS = f"{MESSAGES}/_cannot_assess.md.j2"
 STATIC_VARIABLES = frozenset({"rule", "severity", "escalation", "sources", "JUDGMENT"})
+MESSAGE_VARIABLES = frozenset({"rule", "evidence", "severity", "escalation", "age", "sex", "sources", "JUDGMENT"})
 
 
 def _fmt(value: Any) -> str:
@@ -38,42 +50,59 @@ def _evidence_line(e: EvidenceItem) -> str:
     return " ".join(parts)
 
 
+def environment(root: Path) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(str(root)),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters["fmt"] = _fmt
+    env.filters["evidence"] = _evidence_line
+    env.filters["severity_rank"] = rank
+    env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=False)
+    env.globals["JUDGMENT"] = JUDGMENT
+    env.globals["SEVERITIES"] = [str(s) for s in DESCENDING]
+    return env
+
+
 class Renderer:
     def __init__(self, root: Path, knowledge: Knowledge):
         self.root = Path(root)
         self.knowledge = knowledge
-        self.env = Environment(
-            loader=FileSystemLoader(str(self.root)),
-            autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
-            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        )
-        self.env.filters["fmt"] = _fmt
-        self.env.filters["evidence"] = _evidence_line
-        self.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=False)
-        self.env.globals["JUDGMENT"] = JUDGMENT
-        # Messages that use only the rule and its outcome (not the patient's data) render once per outcome.
-        self._static: dict[str, bool] = {}
+        self.env = environment(self.root)
+        # Compiled rule messages, and messages that use only the rule and its outcome (rendered once).
+        self._templates: dict[tuple[str, str], tuple[Template, bool]] = {}
         self._memo: dict[tuple[str, str, str, str | None], str] = {}
 
-    def message_templates(self) -> set[str]:
-        base = self.root / MESSAGES
-        return {p.relative_to(base).as_posix() for p in base.rglob("*.j2")} if base.exists() else set()
+    def check_message(self, text: str) -> str | None:
+        """Why a rule's message cannot be used (a Jinja syntax error or an unknown variable), or None."""
+        if "__" in text:
+            return "uses Python internals (a double underscore): messages may only use their variables"
+        try:
+            used = meta.find_undeclared_variables(self.env.parse(text))
+        except TemplateError as e:
+            return f"not a valid Jinja template: {e}"
+        unknown = sorted(used - MESSAGE_VARIABLES)
+        if unknown:
+            return f"uses unknown variable(s) {', '.join(unknown)}; available: {', '.join(sorted(MESSAGE_VARIABLES))}"
+        return None
 
-    def _is_static(self, name: str) -> bool:
-        if name not in self._static:
-            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
-            used = meta.find_undeclared_variables(self.env.parse(source))
-            self._static[name] = used <= STATIC_VARIABLES
-        return self._static[name]
+    def _message(self, lr: LoadedRule) -> tuple[Template, bool]:
+        key = (lr.id, lr.rule.version)
+        hit = self._templates.get(key)
+        if hit is None:
+            text = lr.rule.message.rstrip("\n") + '\n{% include "' + TAIL + '" %}\n'
+            used = meta.find_undeclared_variables(self.env.parse(lr.rule.message))
+            hit = self._templates[key] = (self.env.from_string(text), used <= STATIC_VARIABLES)
+        return hit
 
     def message(self, lr: LoadedRule, evidence: list[EvidenceItem], case: Case, severity: str,
                 escalation: str | None) -> str:
-        name = f"{MESSAGES}/{lr.rule.message}"
+        template, static = self._message(lr)
         key = (lr.id, lr.rule.version, severity, escalation)
-        static = self._is_static(name)
         if static and key in self._memo:
             return self._memo[key]
-        text = self.env.get_template(name).render(
+        text = template.render(
             rule=lr.rule, evidence=evidence, severity=severity, escalation=escalation, age=case.age,
             sex=case.snapshot.patient.sex, sources=[self.knowledge.sources[s] for s in lr.rule.references]).strip()
         if static:
@@ -81,7 +110,7 @@ class Renderer:
         return text
 
     def cannot_assess(self, lr: LoadedRule, reasons: list[str], evidence: list[EvidenceItem]) -> str:
-        tpl = self.env.get_template(f"{MESSAGES}/_cannot_assess.md.j2")
+        tpl = self.env.get_template(CANNOT_ASSESS)
         return tpl.render(rule=lr.rule, reasons=reasons, evidence=evidence,
                           sources=[self.knowledge.sources[s] for s in lr.rule.references]).strip()
 
@@ -91,3 +120,7 @@ class Renderer:
         tpl = self.env.get_template(FORMATS[fmt])
         data = json.loads(result.model_dump_json())
         return tpl.render(r=result, data=data, counts=result.counts())
+
+    def render(self, name: str, **data: Any) -> str:
+        """Any template under reports/ (the audit pages use this)."""
+        return self.env.get_template(name).render(**data)

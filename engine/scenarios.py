@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
+from engine.errors import FeatureError
 from engine.findings import EvaluationResult
-from engine.rules.schema import SEVERITY_RANK
+from engine.severity import rank
 
 if TYPE_CHECKING:
     from engine.core import Engine
@@ -288,7 +289,7 @@ def grouped(ctx: Context, rule_id: str, lead: str) -> None:
 
 def nothing_above(ctx: Context, severity: str) -> None:
     r = result_of(ctx)
-    over = [f"{i} {s}" for i, s, _, _ in all_findings(r) if SEVERITY_RANK[s] > SEVERITY_RANK[severity]]
+    over = [f"{i} {s}" for i, s, _, _ in all_findings(r) if rank(s) > rank(severity)]
     assert not over, f"findings above {severity}: {over}"
 
 
@@ -415,9 +416,6 @@ class Scenario:
         return out
 
 
-class FeatureError(Exception):
-    """A .feature file cannot be parsed."""
-
 
 def _locations(node: Any, out: dict[str, int]) -> None:
     if isinstance(node, dict):
@@ -529,7 +527,7 @@ def run_scenario(scenario: Scenario, engine: Engine, twin: Engine | None = None,
             break
     run.result, run.as_of, run.snapshot = ctx["result"], ctx["as_of"], ctx["snapshot"]
     if with_facts and run.result is not None:
-        run.facts = engine.facts(engine.case(ctx["snapshot"], ctx["as_of"]))[0]
+        run.facts = engine.facts(engine.case(ctx["snapshot"], ctx["as_of"]))
     return run
 
 

@@ -43,14 +43,14 @@ def drop_review(rules: Path, rel: str) -> None:
 
 
 def rule_doc(rule_id: str, when: Any, **fields: Any) -> dict[str, Any]:
-    domain = {"NC": "neuro", "HR": "hormone", "GN": "general"}[rule_id[:2]]
     doc: dict[str, Any] = {
         "id": rule_id, "version": "1.0.0", "status": "active", "title": f"Test rule {rule_id}",
-        "domain": domain, "topic": "review_test", "kind": "interaction", "severity": "moderate", "when": when,
-        "summary": "Consider reviewing this test combination", "message": "neuro/lithium_toxic.md.j2",
+        "topic": "review_test", "kind": "interaction", "severity": "moderate", "when": when,
+        "summary": "Consider reviewing this test combination",
+        "message": "Consider reviewing this test combination with the patient.",
         "references": ["SRC-SPS-LI"], "evidence": {"grade": "S", "unverified": False},
         "authors": ["Setpoint tests"], "created": "2026-11-21",
-        "reviewed": {"by": "Setpoint tests", "date": "2026-11-21", "next_due": "2027-11-21"},
+        "reviewed": {"by": "setpoint-tests", "date": "2026-11-21", "next_due": "2027-11-21"},
     }
     doc.update(fields)
     return doc
@@ -68,7 +68,9 @@ def mini_rulebase(tmp: Path, rules: dict[str, dict[str, Any]], version: str = "1
     """A rule base of only the given rules (file -> rule document)."""
     root = tmp / "mini-rules"
     root.mkdir(parents=True, exist_ok=True)
-    (root / "rulebase.yaml").write_text(f"name: review-test\nversion: {version}\n", encoding="utf-8")
+    (root / "rulebase.yaml").write_text(
+        f"name: review-test\nversion: {version}\nreviewers:\n  - {{id: setpoint-tests, name: Setpoint tests, "
+        "role: engineering}\n", encoding="utf-8")
     for rel, doc in rules.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")

@@ -16,7 +16,7 @@ import yaml
 
 from engine import Engine
 from engine.findings import EvaluationResult
-from engine.rules.schema import SEVERITY_RANK
+from engine.severity import rank
 
 ROOT = Path(__file__).resolve().parent.parent
 PATIENTS = sorted((ROOT / "examples" / "patients").glob("*.yaml"))
@@ -57,7 +57,7 @@ def test_one_drug_pair_yields_one_interaction_finding(name: str, corpus: dict) -
 @pytest.mark.parametrize("name", [p.name for p in PATIENTS])
 def test_findings_are_sorted_by_severity(name: str, corpus: dict) -> None:
     _, result = corpus[name]
-    ranks = [SEVERITY_RANK[f.severity] for f in result.findings]
+    ranks = [rank(f.severity) for f in result.findings]
     assert ranks == sorted(ranks, reverse=True), [(f.rule_id, f.severity) for f in result.findings]
 
 
@@ -66,7 +66,7 @@ def test_a_grouped_finding_never_outranks_its_lead(name: str, corpus: dict) -> N
     _, result = corpus[name]
     for f in result.findings:
         for g in f.related:
-            assert SEVERITY_RANK[g.severity] <= SEVERITY_RANK[f.severity], (
+            assert rank(g.severity) <= rank(f.severity), (
                 f"{g.rule_id} ({g.severity}) is grouped under the less severe {f.rule_id} ({f.severity})")
 
 

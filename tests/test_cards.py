@@ -10,9 +10,10 @@ import pytest
 from engine import Engine
 from engine.findings import JUDGMENT
 from engine.service import hooks
-from engine.service.cards import INDICATOR, OrderContext, cards
+from engine.service.cards import OrderContext, cards
 from engine.service.models import OrderSignContext, PatientViewContext
 from engine.service.prefetch import gather
+from engine.severity import Severity
 
 from .conftest import AS_OF
 from .fhir_data import SPEC, bundle, med, obs, patient, searchset
@@ -87,7 +88,7 @@ def test_indicator_follows_severity(engine: Engine, severity: str) -> None:
     finding = base[0].model_copy(update={"severity": severity})
     made, _ = cards(engine, [finding], OrderContext(), None)
     assert made[0]["indicator"] == {"critical": "critical", "high": "warning", "moderate": "warning",
-                                    "low": "info", "info": "info"}[severity] == INDICATOR[severity]
+                                    "low": "info", "info": "info"}[severity] == Severity(severity).indicator
 
 
 def test_findings_raised_by_the_draft_order_lead(engine: Engine) -> None:

@@ -88,7 +88,7 @@ def snapshot(draw: st.DrawFn) -> dict[str, Any]:
 
 def assert_agree(eng: Engine, data: Any) -> None:
     case = eng.case(data, AS_OF)
-    facts, _ = eng.facts(case)
+    facts = eng.facts(case)
     assert eng._durable is not None
     fired = eng._durable.match(facts)
     for r in eng.rulebase.rules:

@@ -8,9 +8,9 @@ import pytest
 
 from engine.errors import RuleBaseError
 from engine.facts.model import FactValue
-from engine.facts.spec import Check, CompiledLeaf, FactSpec
+from engine.leaves import Check, CompiledLeaf, FactSpec
 from engine.matching import durable
-from engine.matching.tree import Node
+from engine.rules.tree import Node
 
 dre = pytest.importorskip("durable_rules_engine")
 

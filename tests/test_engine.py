@@ -115,12 +115,12 @@ def test_json_report_round_trips(engine: Engine) -> None:
 
 
 def test_a_failing_deriver_does_not_take_down_the_evaluation(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.facts import derive
+    from engine.leaves import REGISTRY
 
     def boom(*a: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(derive.DERIVERS, "scale", boom)
+    monkeypatch.setattr(REGISTRY["scale"], "derive", staticmethod(boom))
     r = engine.evaluate(EXAMPLE, as_of=AS_OF)
     assert any("engine error" in n for n in r.notes)
     assert next(a for a in r.assessed if a.rule_id == "NC-SCL-037").outcome == "cannot_assess"
@@ -144,7 +144,7 @@ def _finding(rule_id: str, severity: str, records: list[str]) -> Any:
 
 
 def test_superseded_findings_are_grouped_only_when_they_share_patient_records() -> None:
-    from engine.core import _group_superseded
+    from engine.findings import group_superseded as _group_superseded
 
     lead = _finding("NC-SER-002", "critical", ["maoi", "fluoxetine"])
     same = _finding("NC-SER-010", "critical", ["maoi", "bupropion"])
@@ -156,7 +156,7 @@ def test_superseded_findings_are_grouped_only_when_they_share_patient_records() 
 
 
 def test_grouping_chains_are_flattened_under_the_top_lead() -> None:
-    from engine.core import _group_superseded
+    from engine.findings import group_superseded as _group_superseded
 
     a = _finding("HR-AAA-001", "high", ["m1"])
     b = _finding("HR-AAA-002", "high", ["m1"])

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from engine import Engine, SnapshotError
-from engine.facts.derive import d_med_stopped_within
-from engine.facts.spec import FactSpec
 from engine.fhir import bundle_to_snapshot
+from engine.leaves import REGISTRY, FactSpec
 from engine.normalize import membership
 
 from .conftest import AS_OF, ROOT
@@ -200,13 +199,16 @@ def test_blood_pressure_components_and_phq9_item9(engine: Engine) -> None:
 @pytest.mark.parametrize(("answer", "days_ago", "expected"), [
     ("77386006", 10, "pregnant"), ("77386006", 300, "unknown"),
     ("60001007", 10, "not_pregnant"), ("60001007", 40, "unknown"), ("LA4489-6", 1, "unknown")])
-def test_pregnancy_status_is_used_only_while_recent(answer: str, days_ago: int, expected: str) -> None:
+def test_pregnancy_status_is_used_only_while_recent(engine: Engine, answer: str, days_ago: int,
+                                                    expected: str) -> None:
+    """The window is measured from the evaluation date in normalisation, the same for every input path."""
     when = (AS_OF - timedelta(days=days_ago)).isoformat()
     status = obs("preg", "82810-3", "Pregnancy status", when=when,
                  valueCodeableConcept={"coding": [{"system": SNOMED if answer[0].isdigit() else LOINC,
                                                    "code": answer}]})
-    doc = bundle_to_snapshot(bundle(status), as_of=AS_OF)
-    assert doc["patient"].get("pregnancy", "unknown") == expected
+    assert engine.case(bundle(status), AS_OF).pregnancy == expected
+    later = AS_OF + timedelta(days=400)
+    assert engine.case(bundle(status), later).pregnancy == "unknown", "an old answer is never current"
 
 
 # ------------------------------------------------------------------ medications
@@ -283,7 +285,7 @@ def test_stopped_on_an_unknown_date_is_unknown_for_washouts(engine: Engine) -> N
         doc = bundle(med("s", None, "Sertraline 50 MG Oral Tablet", status="stopped",
                          authoredOn=started.isoformat()))
         case = engine.case(engine.snapshot(doc), AS_OF)
-        fv = d_med_stopped_within(engine.knowledge, case, spec)
+        fv = REGISTRY["med_stopped_within"].derive(engine.knowledge, case, spec)
         assert (fv.value if fv.known else None) == expected, fv
 
 

@@ -13,12 +13,9 @@ import pytest
 from pydantic import ValidationError
 
 from engine import Engine
-from engine.facts.derive import derive
 from engine.facts.model import FactValue
-from engine.facts.spec import CompiledLeaf
-from engine.matching.tree import compile_condition
+from engine.leaves import CompiledLeaf, compile_leaf, derive
 from engine.rules.conditions import Condition
-from engine.rules.load import canonicaliser
 
 from .conftest import AS_OF
 
@@ -28,9 +25,7 @@ def ago(days: int) -> str:
 
 
 def leaf_of(engine: Engine, leaf: dict[str, Any]) -> CompiledLeaf:
-    node = compile_condition(Condition.model_validate(leaf), canonicaliser(engine.knowledge))
-    assert node.leaf is not None
-    return node.leaf
+    return compile_leaf(Condition.model_validate(leaf).root, engine.knowledge)
 
 
 def fact(engine: Engine, leaf: dict[str, Any], snap: dict[str, Any]) -> FactValue:

@@ -8,14 +8,12 @@ from typing import Any
 import pytest
 
 from engine import paths
-from engine.facts.derive import derive
 from engine.facts.model import FactValue
-from engine.facts.spec import compile_leaf
+from engine.inputs import to_snapshot
 from engine.knowledge.load import load_knowledge
+from engine.leaves import compile_leaf, derive
 from engine.normalize import normalise
 from engine.rules.conditions import Condition
-from engine.rules.load import canonicaliser
-from engine.snapshot.load import to_snapshot
 
 AS_OF = date(2026, 11, 21)
 K = load_knowledge(paths.knowledge_dir())
@@ -27,8 +25,8 @@ def ago(days: int) -> str:
 
 def fact(leaf: dict[str, Any], **snapshot: Any) -> tuple[FactValue, bool | None]:
     """The derived fact for `leaf` and the leaf's outcome (None = cannot assess)."""
-    compiled = compile_leaf(Condition.model_validate(leaf).root, canonicaliser(K))
-    snap = to_snapshot({"patient": snapshot.pop("patient", {"sex": "female", "age": 40}), **snapshot}, "test")
+    compiled = compile_leaf(Condition.model_validate(leaf).root, K)
+    snap = to_snapshot({"patient": snapshot.pop("patient", {"sex": "female", "age": 40}), **snapshot}, K, source="test")
     fv = derive(K, normalise(K, snap, AS_OF), [compiled.spec])[compiled.spec.key]
     return fv, (compiled.test.apply(fv.value) if fv.known else None)
 

@@ -81,7 +81,7 @@ WRONG = """
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     doc = rule_doc("NC-TST-012", CITALOPRAM, kind="titration", severity="high")
-    return mini_rulebase(tmp_path_factory.mktemp("coverage"), {"citalopram.yaml": doc})
+    return mini_rulebase(tmp_path_factory.mktemp("coverage"), {"neuro/citalopram.yaml": doc})
 
 
 def features(tmp_path: Path, *scenarios: str) -> Path:

@@ -29,10 +29,10 @@ COPD = [{"severity": "critical", "reason": "chronic respiratory disease", "when"
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return mini_rulebase(tmp_path_factory.mktemp("explain"), {
-        "citalopram.yaml": rule_doc("NC-TST-001", CITALOPRAM, kind="titration"),
-        "lithium.yaml": rule_doc("NC-TST-002", LITHIUM, kind="lab_interpretation"),
-        "nsaid.yaml": rule_doc("NC-TST-003", LI_NSAID),
-        "bzd.yaml": rule_doc("NC-TST-004", BZD, escalations=COPD),
+        "neuro/citalopram.yaml": rule_doc("NC-TST-001", CITALOPRAM, kind="titration"),
+        "neuro/lithium.yaml": rule_doc("NC-TST-002", LITHIUM, kind="lab_interpretation"),
+        "neuro/nsaid.yaml": rule_doc("NC-TST-003", LI_NSAID),
+        "neuro/bzd.yaml": rule_doc("NC-TST-004", BZD, escalations=COPD),
     })
 
 

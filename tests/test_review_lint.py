@@ -12,6 +12,7 @@ import yaml
 from engine import Engine, RuleBaseError
 from engine.review.lint import lint
 
+from .conftest import ROOT
 from .review_util import AS_OF, ESTROGEN, LITHIUM, NSAID, cli, copy_reports, drop_review, edit, write_rule
 
 LI_NSAID = {"all": [{"med_active": "VS_LITHIUM"}, {"any": [{"med_active": "VS_NSAID"},
@@ -83,7 +84,7 @@ def test_threshold_in_a_unit_the_analyte_does_not_convert_from(rules_copy: Path)
 def test_every_problem_is_collected_not_just_the_first(rules_copy: Path) -> None:
     edit(rules_copy, LITHIUM, r"analyte: lithium\b", "analyte: lithum")
     edit(rules_copy, LITHIUM, r"^references: .*$", "references: [SRC-NOPE]")
-    edit(rules_copy, NSAID, r"^message: .*$", "message: neuro/nope.md.j2")
+    edit(rules_copy, NSAID, r"^message: \|$", "message: |\n  {% if %}")
     _, found = problems(rules_copy)
     errors = [(p["rule_id"], p["field"]) for p in found if p["level"] == "error"]
     assert ("NC-LI-019", "references[0]") in errors and ("NC-LI-026", "message") in errors
@@ -239,33 +240,53 @@ def test_identical_conditions_are_reported_once(rules_copy: Path) -> None:
 # ------------------------------------------------------------------ wording
 
 
-def _template_problems(tmp_path: Path, rules: Path, text: str) -> list[dict]:
-    reports = copy_reports(tmp_path)
-    (reports / "messages" / "neuro" / "review_test.md.j2").write_text(text, encoding="utf-8")
-    write_rule(rules, "neuro/review_test/msg.yaml", "NC-TST-001", LI_NSAID, message="neuro/review_test.md.j2")
-    _, found = problems(rules, "--reports", reports)
+def _message_problems(rules: Path, text: str) -> list[dict]:
+    write_rule(rules, "neuro/review_test/msg.yaml", "NC-TST-001", LI_NSAID, message=text)
+    _, found = problems(rules)
     return only(found, rule_id="NC-TST-001", field="message", check="wording")
 
 
-def test_template_without_the_judgment_statement(tmp_path: Path, rules_copy: Path) -> None:
-    found = _template_problems(tmp_path, rules_copy, "Consider paracetamol instead of the NSAID.\n")
-    assert len(found) == 1 and "clinician-judgment statement" in found[0]["message"]
+def test_the_judgment_statement_is_appended_to_every_message(engine: Engine) -> None:
+    """A rule's message never has to carry it: the renderer adds it, so no rule can forget it."""
+    from engine.findings import JUDGMENT
+
+    r = engine.evaluate(ROOT / "examples" / "perimenopause-and-lithium.yaml", as_of=date(2026, 11, 21))
+    assert r.findings and all(f.detail.rstrip().endswith(JUDGMENT) for f in r.findings)
 
 
-def test_template_including_the_judgment_partial_directly_passes(tmp_path: Path, rules_copy: Path) -> None:
-    found = _template_problems(tmp_path, rules_copy, 'Consider paracetamol.\n{% include "partials/judgment.md.j2" %}\n')
-    assert found == []
+def test_a_shared_template_without_the_judgment_statement(tmp_path: Path, rules_copy: Path) -> None:
+    reports = copy_reports(tmp_path)
+    (reports / "partials" / "finding_tail.md.j2").write_text("Sources: see the rule.\n", encoding="utf-8")
+    _, found = problems(rules_copy, "--reports", reports)
+    hit = only(found, file="reports/partials/finding_tail.md.j2", check="wording")
+    assert hit and "clinician-judgment statement" in hit[0]["message"]
 
 
-def test_template_that_orders_instead_of_suggesting(tmp_path: Path, rules_copy: Path) -> None:
-    found = _template_problems(tmp_path, rules_copy, 'Stop the NSAID.\n{% include "partials/finding_tail.md.j2" %}\n')
+def test_a_message_that_suggests_passes(rules_copy: Path) -> None:
+    assert _message_problems(rules_copy, "Consider paracetamol instead of the NSAID.") == []
+
+
+def test_a_message_that_orders_instead_of_suggesting(rules_copy: Path) -> None:
+    found = _message_problems(rules_copy, "Stop the NSAID and switch to paracetamol.")
     assert len(found) == 1 and 'never says "consider"' in found[0]["message"]
 
 
-def test_template_that_reassures(tmp_path: Path, rules_copy: Path) -> None:
-    found = _template_problems(tmp_path, rules_copy, "Consider paracetamol; the combination is otherwise safe.\n"
-                               '{% include "partials/finding_tail.md.j2" %}\n')
+def test_a_message_that_reassures(rules_copy: Path) -> None:
+    found = _message_problems(rules_copy, "Consider paracetamol; the combination is otherwise safe.")
     assert len(found) == 1 and "'safe'" in found[0]["message"] and found[0]["level"] == "error"
+
+
+def test_a_reviewer_not_listed_in_the_rule_base_is_refused(rules_copy: Path) -> None:
+    edit(rules_copy, NSAID, r"^  by: setpoint-engineering$", "  by: somebody-else")
+    code, found = problems(rules_copy)
+    hit = only(found, rule_id="NC-LI-026", field="reviewed.by", level="error")
+    assert code == 1 and hit and "'somebody-else' is not a reviewer listed in rulebase.yaml" in hit[0]["message"]
+
+
+def test_a_reviewer_must_be_an_id_not_free_text(rules_copy: Path) -> None:
+    edit(rules_copy, NSAID, r"^  by: setpoint-engineering$", "  by: Dr Somebody (looked at it)")
+    _, found = problems(rules_copy)
+    assert only(found, rule_id="NC-LI-026", field="reviewed.by", level="error")
 
 
 def test_summary_that_reassures(rules_copy: Path) -> None:

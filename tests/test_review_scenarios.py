@@ -97,7 +97,7 @@ Feature: NC-TST-002 lithium level
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, Path]:
     tmp = tmp_path_factory.mktemp("scenarios")
-    rules = mini_rulebase(tmp, {"lithium.yaml": rule_doc("NC-TST-002", LITHIUM, kind="lab_interpretation")})
+    rules = mini_rulebase(tmp, {"neuro/lithium.yaml": rule_doc("NC-TST-002", LITHIUM, kind="lab_interpretation")})
     features = tmp / "features"
     features.mkdir()
     (features / "lithium.feature").write_text(FEATURE, encoding="utf-8")

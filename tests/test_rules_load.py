@@ -69,9 +69,33 @@ def test_critical_rule_needs_references(rules_copy: Path) -> None:
     assert "critical rules must cite a source" in problems(rules_copy)
 
 
-def test_missing_template(rules_copy: Path) -> None:
-    edit(rules_copy, NSAID, "message: neuro/lithium_nsaid.md.j2", "message: neuro/nope.md.j2")
-    assert "template 'neuro/nope.md.j2' not found" in problems(rules_copy)
+def test_a_message_that_is_not_valid_jinja_is_refused(rules_copy: Path) -> None:
+    edit(rules_copy, NSAID, "message: |\n", "message: |\n  {% if %}\n")
+    assert "message: not a valid Jinja template" in problems(rules_copy)
+
+
+def test_a_message_with_an_unknown_variable_is_refused(rules_copy: Path) -> None:
+    edit(rules_copy, NSAID, "message: |\n", "message: |\n  {{ patient_name }}\n")
+    assert "uses unknown variable(s) patient_name" in problems(rules_copy)
+
+
+def test_the_domain_comes_from_the_folder(rules_copy: Path) -> None:
+    engine = Engine.load(rules=rules_copy, cache=False)
+    assert engine.rulebase.by_id("NC-LI-026").rule.domain == "neuro"
+    edit(rules_copy, NSAID, "topic: lithium_nsaid", "domain: hormone\ntopic: lithium_nsaid")
+    assert "'hormone' does not match the folder 'neuro'" in problems(rules_copy)
+
+
+def test_a_rule_file_in_the_wrong_folder_names_the_prefix(rules_copy: Path) -> None:
+    target = rules_copy / "hormone" / "moved.yaml"
+    target.write_text((rules_copy / NSAID).read_text())
+    (rules_copy / NSAID).unlink()
+    assert "hormone rules have ids starting HR-" in problems(rules_copy)
+
+
+def test_yaml_aliases_in_a_rule_file_are_refused(rules_copy: Path) -> None:
+    edit(rules_copy, NSAID, "    - med_active: VS_LITHIUM", "    - &a {med_active: VS_LITHIUM}\n    - *a")
+    assert "YAML aliases (*a) are not accepted" in problems(rules_copy)
 
 
 def test_unknown_condition_leaf(rules_copy: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -78,7 +79,33 @@ def test_bad_json_text_names_line(engine: Engine) -> None:
 
 
 def test_non_mapping_document(engine: Engine) -> None:
-    assert "must be a mapping" in err(engine, [1, 2, 3])
+    assert "expected a snapshot or a FHIR Bundle" in err(engine, [1, 2, 3])
+    assert "expected a snapshot (a mapping with 'patient') or a FHIR Bundle, got list" in err(engine, "[1, 2]")
+
+
+def test_a_string_is_content_never_a_file_name(engine: Engine, tmp_path: Path) -> None:
+    """`evaluate("/etc/passwd")` must not read (and echo) a file: only an explicit Path is read."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("patient: {sex: female, age: 40}\nroot_password: hunter2\n")
+    msg = err(engine, str(secret))
+    assert "hunter2" not in msg and "root_password" not in msg
+    assert "expected a snapshot" in msg
+    assert "root_password" in err(engine, secret), "an explicit Path is read (and its bad field named)"
+
+
+@pytest.mark.parametrize(("doc", "expected"), [
+    ("", "the input is empty: expected a snapshot (JSON or YAML) or a FHIR Bundle"),
+    ({"resourceType": "Patient", "id": "p1"}, "a FHIR Patient resource: expected a snapshot or a FHIR Bundle"),
+    ({"name": "x", "items": [1]}, "expected a snapshot (a mapping with 'patient') or a FHIR Bundle"),
+    (b"\xff\xfe{", "not UTF-8 text"),
+])
+def test_unreadable_inputs_say_what_was_expected(engine: Engine, doc: object, expected: str) -> None:
+    assert expected in err(engine, doc)
+
+
+def test_bytes_and_text_give_the_same_snapshot(engine: Engine) -> None:
+    doc = patient(medications=[{"name": "sertraline", "start": "2026-01-01"}])
+    assert engine.snapshot(json.dumps(doc).encode()) == engine.snapshot(json.dumps(doc))
 
 
 def test_missing_as_of_is_an_error(engine: Engine) -> None:

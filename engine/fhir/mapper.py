@@ -30,12 +30,6 @@ MEDICATION_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationDispe
 ORDER = {"Patient": 0, "Condition": 1, "Procedure": 2, "MedicationRequest": 3, "MedicationStatement": 4,
          "MedicationDispense": 5, "Observation": 6, "OperationOutcome": 7}
 MAX_NESTING = 3
-# Pregnancy status (LOINC 82810-3) carries no date in the snapshot, so only a recent answer is used:
-# "pregnant" for up to 42 weeks, "not pregnant" for 30 days, before the reference date (the
-# evaluation date when given, else the record's latest entry).  Older answers leave it unknown, which
-# never counts as "not pregnant".  Design choice [U].
-PREGNANT_VALID_DAYS = 294
-NOT_PREGNANT_VALID_DAYS = 30
 
 
 def is_bundle(doc: Any) -> bool:
@@ -85,7 +79,7 @@ def _relevant(raw: dict[str, Any], ctx: MapContext) -> bool:
 
 
 def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, source: str = "input", *,
-                       as_of: date | None = None, drafts_start: date | None = None) -> dict[str, Any]:
+                       drafts_start: date | None = None) -> dict[str, Any]:
     """Map a Bundle into the snapshot's sections; raises SnapshotError only for a malformed Bundle or
     one that holds more than one patient."""
     ctx = MapContext(vocabulary(knowledge or _default_knowledge()), drafts_start=drafts_start)
@@ -136,7 +130,7 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
             map_observation(raw, parsed.model, name, ctx)
         elif rtype == "OperationOutcome":
             map_outcome(parsed.model, name, ctx)
-    _pregnancy(patient, ctx, as_of)
+    _pregnancy(patient, ctx)
     weights = [v for v in ctx.vitals if v.kind == "weight"]
     if weights:
         latest = max(weights, key=lambda v: v.taken)
@@ -145,12 +139,12 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
             "results": ctx.results, "vitals": ctx.vitals, "scales": ctx.scales, "data_issues": ctx.issues}
 
 
-def _pregnancy(patient: dict[str, Any], ctx: MapContext, as_of: date | None) -> None:
+def _pregnancy(patient: dict[str, Any], ctx: MapContext) -> None:
+    """The latest pregnancy-status answer, with its date: how long it stays valid is decided from the
+    evaluation date in normalisation (engine.normalize), the same for every input."""
     if not ctx.pregnancy:
         return
     when, status, _ = max(ctx.pregnancy, key=lambda p: (p[0], p[2]))
-    reference = as_of or ctx.latest or when.date()
-    age = (reference - when.date()).days
-    valid = PREGNANT_VALID_DAYS if status == "pregnant" else NOT_PREGNANT_VALID_DAYS
-    if status != "unknown" and 0 <= age <= valid:
+    if status != "unknown":
         patient["pregnancy"] = status
+        patient["pregnancy_recorded"] = when.date().isoformat()

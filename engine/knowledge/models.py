@@ -37,7 +37,7 @@ SourceId = Annotated[str, _id_matching(r"^SRC-[A-Z0-9-]+$", "source id must look
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- analytes

@@ -37,14 +37,16 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import RuleBaseError
+from engine.errors import MatcherError, RuleBaseError
 from engine.facts.model import FactValue
-from engine.facts.spec import Check
-from engine.matching.tree import Node, Tri
+from engine.leaves import Check
+from engine.matching.logic3 import MAX_CONJUNCTIONS, Conj3, Constraint, dnf3
+from engine.matching.tree import Tri
+from engine.rules.tree import Node
 
 try:  # durable-rules does not import on every Python (3.13+); the engine falls back to the tree.
     import durable_rules_engine as _dre
@@ -53,14 +55,9 @@ except ImportError:  # pragma: no cover - exercised only where durable-rules is 
 
 MAX_RULES_PER_RULESET = 80  # hard limit 255; 80 measured fastest once rules are packed by gate
 MAX_PATTERNS_PER_KEY = 48  # measured hard limit: 64 tests satisfied by one fact (see compile_rule)
-MAX_CONJUNCTIONS = 64  # per rule and polarity, after conversion to DNF
 MAX_U_CONJUNCTIONS = 24  # above this, a rule's non-firing variant is compiled as F instead of U
 
-Conj = dict[str, tuple[Check, ...]]
-
-
-class MatcherError(Exception):
-    """durable-rules failed during an evaluation; the engine falls back to the compiled matcher."""
+__all__ = ["MAX_CONJUNCTIONS", "DurableMatcher", "MatcherError", "available", "compile_rule"]
 
 
 def available() -> bool:
@@ -68,85 +65,6 @@ def available() -> bool:
 
 
 # ------------------------------------------------------------------ compilation
-
-
-def dnf(node: Node, want: bool) -> list[Conj]:
-    """Two-valued DNF over known values (the reviewer's logic uses it): dnf3's T or F mode, tests only."""
-    return [{key: c.known or () for key, c in conj.items()} for conj in dnf3(node, "T" if want else "F")]
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """What one fact may be in a conjunction: unknown (if `unknown_ok`) and/or known passing `known`.
-
-    `known` None means a known value is not allowed; () means any known value is."""
-
-    unknown_ok: bool
-    known: tuple[Check, ...] | None
-
-    def meet(self, other: Constraint) -> Constraint | None:
-        u = self.unknown_ok and other.unknown_ok
-        k = None if self.known is None or other.known is None else (
-            self.known + tuple(t for t in other.known if t not in self.known))
-        return None if not u and k is None else Constraint(u, k)
-
-
-Conj3 = dict[str, Constraint]
-# Modes: T true, F false, U cannot assess, NF true or cannot assess ("not false"), NT false or cannot assess.
-_NEG = {"T": "F", "F": "T", "NF": "NT", "NT": "NF", "U": "U"}
-
-
-def _product(parts: Sequence[list[Conj3]]) -> list[Conj3]:
-    out: list[Conj3] = []
-    for combo in itertools.product(*parts):
-        merged: Conj3 | None = {}
-        for conj in combo:
-            assert merged is not None
-            for key, c in conj.items():
-                prev = merged.get(key)
-                c2 = c if prev is None else prev.meet(c)
-                if c2 is None:
-                    merged = None
-                    break
-                merged[key] = c2
-            if merged is None:
-                break
-        if merged is not None and merged not in out:
-            out.append(merged)
-        if len(out) > MAX_CONJUNCTIONS:
-            break
-    return out
-
-
-def dnf3(node: Node, mode: str) -> list[Conj3]:
-    """Disjunctive normal form of "node has outcome `mode`" under three-valued (Kleene) logic."""
-    if node.op == "leaf":
-        assert node.leaf is not None
-        t, key = node.leaf.test, node.leaf.spec.key
-        return [{key: {
-            "T": Constraint(False, (t,)), "F": Constraint(False, (t.negated(),)), "U": Constraint(True, None),
-            "NF": Constraint(True, (t,)), "NT": Constraint(True, (t.negated(),)),
-        }[mode]}]
-    if node.op == "not":
-        return dnf3(node.children[0], _NEG[mode])
-    kids = node.children
-    if mode == "U":
-        # One child cannot be assessed and no other child decides the node
-        # (no false child for `all`, no true child for `any`).
-        others = "NF" if node.op == "all" else "NT"
-        out: list[Conj3] = []
-        for i, ch in enumerate(kids):
-            parts = [dnf3(ch, "U")] + [dnf3(other, others) for j, other in enumerate(kids) if j != i]
-            out.extend(c for c in _product(parts) if c not in out)
-            if len(out) > MAX_CONJUNCTIONS:
-                break
-        return out
-    if (node.op, mode) in {("all", "T"), ("all", "NF"), ("any", "F"), ("any", "NT")}:
-        return _product([dnf3(ch, mode) for ch in kids])
-    out = []
-    for ch in kids:
-        out.extend(c for c in dnf3(ch, mode) if c not in out)
-    return out
 
 
 def prop(key: str) -> str:
@@ -297,6 +215,9 @@ class _Chunk:
         for k, cs in r.constraints.items():
             self.constraints.setdefault(k, set()).update(cs)
         self.keys |= r.keys
+        self.order = []  # computed by `seal` once every rule is in
+
+    def seal(self) -> None:
         self.order = sorted(self.keys)
         self._admit = {k: _admission(cs) for k, cs in self.constraints.items()}
 
@@ -338,6 +259,7 @@ class DurableMatcher:
             if other != key:
                 raise RuleBaseError([f"fact keys {key!r} and {other!r} map to the same durable property"])
         for c in self.chunks:
+            c.seal()
             c.handle = self._create(c)
 
     @staticmethod
@@ -350,16 +272,24 @@ class DurableMatcher:
     def outcome(self, rule_id: str, tags: set[str]) -> Tri:
         return outcome_from_tags(tags, self.second[rule_id])
 
-    def match(self, facts: Mapping[str, FactValue]) -> dict[str, set[str]]:
-        """Rule id -> set of tags that fired (T, F, E0, ...)."""
+    def match(self, facts: Mapping[str, FactValue], live: Collection[str] | None = None) -> dict[str, set[str]]:
+        """Rule id -> set of tags that fired (T, F, E0, ...), for the rules in `live` (default: all).
+
+        Only the facts the live rules of a ruleset use are read (so a lazy mapping derives nothing else)
+        and asserted; a ruleset without a live rule is skipped.  Tags of rules outside `live` are dropped."""
         fired: dict[str, set[str]] = {}
         with self._lock:
             for c in self.chunks:
-                self._match_chunk(c, facts, fired)
+                rules = c.rules if live is None else [r for r in c.rules if r.rule_id in live]
+                if rules:
+                    self._match_chunk(c, facts, rules, fired)
+        if live is not None:
+            fired = {rid: tags for rid, tags in fired.items() if rid in live}
         return fired
 
-    def _match_chunk(self, c: _Chunk, facts: Mapping[str, FactValue], fired: dict[str, set[str]]) -> None:
-        live = [r for r in c.rules if r.live(facts)]
+    def _match_chunk(self, c: _Chunk, facts: Mapping[str, FactValue], rules: list[CompiledRule],
+                     fired: dict[str, set[str]]) -> None:
+        live = [r for r in rules if r.live(facts)]
         if not live:
             return
         keys = set().union(*(r.keys for r in live)) if len(live) < len(c.rules) else c.keys
@@ -401,14 +331,8 @@ def _admission(cs: set[Constraint]) -> tuple[bool, frozenset[bool] | None]:
     return unknown_ok, frozenset(p.value for p in probe if any(_accepts(c, p) for c in cs))
 
 
-def _passes(t: Check, v: Any) -> bool:
-    return v not in t.value if t.op == "not in" else t.apply(v)
-
-
 def _accepts(c: Constraint, fv: FactValue) -> bool:
-    if not fv.known:
-        return c.unknown_ok
-    return c.known is not None and all(_passes(t, fv.value) for t in c.known)
+    return c.accepts(fv.known, fv.value)
 
 
 def outcome_from_tags(tags: set[str], second: str = "U") -> Tri:

@@ -1,44 +1,23 @@
-"""Rules compiled into plain Python condition trees, evaluated with three-valued logic.
+"""The compiled condition trees evaluated with three-valued logic: the second matcher and the explainer.
 
-Outcomes are Kleene truth values: True, False or None ("cannot assess").  The
-tree is both the second matcher (`--matcher compiled`) and the explainer of every
-outcome, whichever matcher decided it.
+Outcomes are Kleene truth values: True, False or None ("cannot assess").  The tree is both the
+second matcher (`--matcher compiled`) and the explainer of every outcome, whichever matcher
+decided it.  Facts are read through a mapping that may derive them on demand (engine.facts.lazy):
+with short-circuiting, a rule whose first condition is false needs no other fact.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from engine.facts.model import EvidenceItem, FactValue
-from engine.facts.spec import CompiledLeaf, compile_leaf
-from engine.rules import conditions as c
+from engine.leaves import CompiledLeaf
+from engine.rules.tree import Node, Visitor
 
 Tri = bool | None
-
-
-@dataclass(frozen=True)
-class Node:
-    op: Literal["all", "any", "not", "leaf"]
-    children: tuple[Node, ...] = ()
-    leaf: CompiledLeaf | None = None
-
-    def leaves(self) -> list[CompiledLeaf]:
-        if self.leaf is not None:
-            return [self.leaf]
-        return [lf for ch in self.children for lf in ch.leaves()]
-
-
-def compile_condition(cond: c.Condition, to_canonical: Callable[..., Any]) -> Node:
-    root = cond.root
-    if isinstance(root, c.AllOf):
-        return Node("all", tuple(compile_condition(ch, to_canonical) for ch in root.all))
-    if isinstance(root, c.AnyOf):
-        return Node("any", tuple(compile_condition(ch, to_canonical) for ch in root.any))
-    if isinstance(root, c.NotOf):
-        return Node("not", (compile_condition(root.not_, to_canonical),))
-    return Node("leaf", leaf=compile_leaf(root, to_canonical))
+Values = dict[int, Tri]
 
 
 def eval_leaf(leaf: CompiledLeaf, facts: Mapping[str, FactValue]) -> Tri:
@@ -48,56 +27,52 @@ def eval_leaf(leaf: CompiledLeaf, facts: Mapping[str, FactValue]) -> Tri:
     return leaf.test.apply(fv.value)
 
 
-def evaluate(node: Node, facts: Mapping[str, FactValue]) -> Tri:
-    if node.op == "leaf":
+class _Valuate(Visitor[Tri]):
+    """Every visited node's value, keyed by node identity.  With `short_circuit`, children after a
+    deciding one are not visited (absent from the values), which the explainers allow for."""
+
+    def __init__(self, facts: Mapping[str, FactValue], short_circuit: bool):
+        self.facts, self.short, self.out = facts, short_circuit, {}
+
+    def visit_leaf(self, node: Node) -> Tri:
         assert node.leaf is not None
-        return eval_leaf(node.leaf, facts)
-    if node.op == "not":
-        v = evaluate(node.children[0], facts)
-        return None if v is None else not v
-    values = [evaluate(ch, facts) for ch in node.children]
-    if node.op == "all":
-        if any(v is False for v in values):
-            return False
-        return True if all(v is True for v in values) else None
-    if any(v is True for v in values):
-        return True
-    return False if all(v is False for v in values) else None
-
-
-def valuate(node: Node, facts: Mapping[str, FactValue], short_circuit: bool = True) -> dict[int, Tri]:
-    """Node values in one pass (keyed by node identity), so explanations stay linear.  With
-    `short_circuit`, children after a deciding one are not visited (and absent from the result)."""
-    out: dict[int, Tri] = {}
-
-    def walk(n: Node) -> Tri:
-        if n.op == "leaf":
-            assert n.leaf is not None
-            v = eval_leaf(n.leaf, facts)
-        elif n.op == "not":
-            inner = walk(n.children[0])
-            v = None if inner is None else not inner
-        else:
-            # Kleene short-circuit: a false child decides `all`, a true child decides `any`; later
-            # children are left unvisited (absent from the result), which the explainers allow for.
-            decisive = n.op == "any"  # a true child decides `any`, a false child decides `all`
-            v = not decisive
-            decided = False
-            for ch in n.children:
-                cv = walk(ch)
-                if cv is decisive:
-                    decided = True
-                    if short_circuit:
-                        break
-                elif cv is None:
-                    v = None
-            if decided:
-                v = decisive
-        out[id(n)] = v
+        v = self.out[id(node)] = eval_leaf(node.leaf, self.facts)
         return v
 
-    walk(node)
-    return out
+    def visit_not(self, node: Node) -> Tri:
+        inner = self.visit(node.children[0])
+        v = self.out[id(node)] = None if inner is None else not inner
+        return v
+
+    def visit_all(self, node: Node) -> Tri:
+        # Kleene: a false child decides `all`, a true child decides `any`.
+        decisive = node.op == "any"
+        v: Tri = not decisive
+        decided = False
+        for ch in node.children:
+            cv = self.visit(ch)
+            if cv is decisive:
+                decided = True
+                if self.short:
+                    break
+            elif cv is None:
+                v = None
+        if decided:
+            v = decisive
+        self.out[id(node)] = v
+        return v
+
+    visit_any = visit_all
+
+
+def valuate(node: Node, facts: Mapping[str, FactValue], short_circuit: bool = True) -> Values:
+    w = _Valuate(facts, short_circuit)
+    w.visit(node)
+    return w.out
+
+
+def evaluate(node: Node, facts: Mapping[str, FactValue]) -> Tri:
+    return valuate(node, facts)[id(node)]
 
 
 # ------------------------------------------------------------------ explanation
@@ -118,9 +93,10 @@ class Explained:
     reason: str | None
     evidence: tuple[EvidenceItem, ...]
     children: tuple[Explained, ...]
+    path: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"op": self.op, "condition": self.text, "outcome": self.outcome}
+        d: dict[str, Any] = {"op": self.op, "condition": self.text, "outcome": self.outcome, "path": self.path}
         if self.fact_key:
             d["fact"] = {"key": self.fact_key, "value": self.fact_value, "unit": self.fact_unit,
                          "reason": self.reason, "evidence": [e.model_dump(mode="json") for e in self.evidence]}
@@ -129,37 +105,37 @@ class Explained:
         return d
 
 
-def explain(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri] | None = None) -> Explained:
+def explain(node: Node, facts: Mapping[str, FactValue], vals: Values | None = None) -> Explained:
     vals = valuate(node, facts, short_circuit=False) if vals is None else vals
     v = vals[id(node)]
     if node.op == "leaf":
         assert node.leaf is not None
         fv = facts[node.leaf.spec.key]
         return Explained("leaf", node.leaf.describe(), outcome_word(v), fv.key,
-                         fv.value if fv.known else None, node.leaf.spec.unit, fv.reason, fv.evidence, ())
+                         fv.value if fv.known else None, node.leaf.spec.unit, fv.reason, fv.evidence, (), node.path)
     kids = tuple(explain(ch, facts, vals) for ch in node.children)
     text = {"all": "all of", "any": "any of", "not": "not"}[node.op]
-    return Explained(node.op, text, outcome_word(v), None, None, None, None, (), kids)
+    return Explained(node.op, text, outcome_word(v), None, None, None, None, (), kids, node.path)
 
 
-def supporting_evidence(node: Node, facts: Mapping[str, FactValue],
-                        vals: dict[int, Tri] | None = None) -> list[EvidenceItem]:
-    """Evidence of the leaves that made a True outcome True (dedup, in rule order)."""
+def supporting_evidence(node: Node, facts: Mapping[str, FactValue], vals: Values | None = None) -> list[EvidenceItem]:
+    """Evidence of the leaves that made a True outcome True, one line per patient record (linear time:
+    indexed by record and label, so thousands of copies of one record cost no more than one)."""
     out: list[EvidenceItem] = []
+    index: dict[Any, int] = {}
     vals = valuate(node, facts) if vals is None else vals
 
     def add(e: EvidenceItem) -> None:
-        # One line per patient record: keep the richer item (e.g. the one noting the daily dose).
-        for i, seen in enumerate(out):
-            if e == seen or (e.record is not None and e.record == seen.record and e.label == seen.label):
-                if seen.note is None and e.note is not None:
-                    out[i] = e
-                return
-        out.append(e)
+        key = ("record", e.record, e.label) if e.record is not None else ("item", e)
+        at = index.get(key)
+        if at is None:
+            index[key] = len(out)
+            out.append(e)
+        elif out[at].note is None and e.note is not None:
+            out[at] = e  # keep the richer item (e.g. the one noting the daily dose)
 
     def walk(n: Node, want: bool) -> None:
-        v = vals.get(id(n))
-        if v is not want:
+        if vals.get(id(n)) is not want:
             return
         if n.op == "leaf":
             assert n.leaf is not None
@@ -181,9 +157,10 @@ def supporting_evidence(node: Node, facts: Mapping[str, FactValue],
 
 
 def unknown_leaves(node: Node, facts: Mapping[str, FactValue],
-                   vals: dict[int, Tri] | None = None) -> list[tuple[CompiledLeaf, FactValue]]:
+                   vals: Values | None = None) -> list[tuple[CompiledLeaf, FactValue]]:
     """The leaves whose missing data made the outcome 'cannot assess' (only those that matter)."""
     out: list[tuple[CompiledLeaf, FactValue]] = []
+    seen: set[str] = set()
     vals = valuate(node, facts) if vals is None else vals
 
     def walk(n: Node) -> None:
@@ -191,9 +168,10 @@ def unknown_leaves(node: Node, facts: Mapping[str, FactValue],
             return
         if n.op == "leaf":
             assert n.leaf is not None
-            pair = (n.leaf, facts[n.leaf.spec.key])
-            if pair not in out:
-                out.append(pair)
+            key = n.leaf.spec.key + "\0" + n.leaf.describe()
+            if key not in seen:
+                seen.add(key)
+                out.append((n.leaf, facts[n.leaf.spec.key]))
             return
         for ch in n.children:
             walk(ch)
@@ -202,10 +180,10 @@ def unknown_leaves(node: Node, facts: Mapping[str, FactValue],
     return out
 
 
-def first_false(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri] | None = None) -> CompiledLeaf | None:
+def first_false(node: Node, facts: Mapping[str, FactValue], vals: Values | None = None) -> CompiledLeaf | None:
     """For a False outcome: one leaf that decided it (the first in rule order)."""
     vals = valuate(node, facts) if vals is None else vals
-    if vals[id(node)] is not False:
+    if vals.get(id(node)) is not False:
         return None
     if node.op == "leaf":
         return node.leaf
@@ -219,9 +197,9 @@ def first_false(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri]
     return None
 
 
-def first_true(node: Node, facts: Mapping[str, FactValue], vals: dict[int, Tri] | None = None) -> CompiledLeaf | None:
+def first_true(node: Node, facts: Mapping[str, FactValue], vals: Values | None = None) -> CompiledLeaf | None:
     vals = valuate(node, facts) if vals is None else vals
-    if vals[id(node)] is not True:
+    if vals.get(id(node)) is not True:
         return None
     if node.op == "leaf":
         return node.leaf

@@ -14,17 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from engine import paths
 from engine.errors import IntegrityError
-from engine.knowledge.load import load_knowledge
-from engine.render import Renderer
 from engine.review.coverage import CoverageReport, run_coverage
 from engine.review.lint import DUE_SOON_DAYS, lint_checked
 from engine.review.plain import Phrases, outline, outline_lines, sentence
-from engine.rules.load import Problem, check_rulebase
-from engine.rules.schema import SEVERITY_RANK, Rule
+from engine.rules.load import Problem, load_rulebase
+from engine.rules.schema import Rule
+from engine.severity import DESCENDING, rank
 
 FORMATS = {"html": "audit/audit.html.j2", "markdown": "audit/audit.md.j2"}
 GRADES = {
@@ -75,9 +72,8 @@ def build(rules: Path | None = None, knowledge: Path | None = None, features: Pa
 
     when = as_of or date.today()
     rules_dir = Path(rules) if rules else paths.rules_dir()
-    k = load_knowledge(Path(knowledge) if knowledge else paths.knowledge_dir())
-    renderer = Renderer(paths.reports_dir(), k)
-    checked = check_rulebase(rules_dir, k, renderer.message_templates())
+    loaded = load_rulebase(rules_dir, knowledge)
+    k, renderer, checked = loaded.knowledge, loaded.renderer, loaded.checked
     problems = lint_checked(checked, k, renderer, when)
     coverage: CoverageReport | None = None
     if scenarios and not checked.errors:
@@ -104,16 +100,17 @@ def build(rules: Path | None = None, knowledge: Path | None = None, features: Pa
             sources.append({"id": sid, "citation": s.citation if s else "(unknown source)",
                             "url": s.url if s else None, "checked_via": s.checked_via if s else None,
                             "retracted": bool(s and s.retracted)})
-        o = outline(r.when, phrases)
+        when_tree, *esc_trees = f.trees
+        o = outline(when_tree, phrases)
         out.append(AuditRule(
-            rule=r, file=f.path.as_posix(), fires_when=sentence(r.when, phrases), outline=o,
+            rule=r, file=f.path.as_posix(), fires_when=sentence(when_tree, phrases), outline=o,
             outline_md=outline_lines(o),
-            escalations=[{"severity": e.severity, "reason": e.reason, "when": sentence(e.when, phrases)}
-                         for e in r.escalations],
+            escalations=[{"severity": e.severity, "reason": e.reason, "when": sentence(t, phrases)}
+                         for e, t in zip(r.escalations, esc_trees, strict=True)],
             sources=sources, review_state=_review_state(r, when), coverage=cov, scenarios=scns,
             problems=[p for p in problems if p.rule_id == r.id and p.file == f.path.as_posix()],
         ))
-    out.sort(key=lambda a: (a.rule.domain, -SEVERITY_RANK[a.rule.severity], a.rule.id))
+    out.sort(key=lambda a: (a.rule.domain, -rank(a.rule.severity), a.rule.id))
     return {
         "name": checked.manifest.name if checked.manifest else "(no rulebase.yaml)",
         "version": checked.manifest.version if checked.manifest else "?",
@@ -125,7 +122,7 @@ def build(rules: Path | None = None, knowledge: Path | None = None, features: Pa
         "rules": out,
         "domains": sorted({a.rule.domain for a in out}),
         "kinds": sorted({a.rule.kind for a in out}),
-        "severities": [s for s in SEVERITY_RANK if any(a.rule.severity == s for a in out)],
+        "severities": [str(s) for s in DESCENDING if any(a.rule.severity == s for a in out)],
         "statuses": sorted({a.rule.status for a in out}),
         "grades": GRADES,
         "other_problems": [p for p in problems if p.rule_id is None or not any(
@@ -145,7 +142,6 @@ def build(rules: Path | None = None, knowledge: Path | None = None, features: Pa
 def render(data: dict[str, Any], fmt: str = "html", reports: Path | None = None) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    env = Environment(loader=FileSystemLoader(str(Path(reports) if reports else paths.reports_dir())),
-                      autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    return env.get_template(FORMATS[fmt]).render(**data)
+    from engine.render import environment
+
+    return environment(Path(reports) if reports else paths.reports_dir()).get_template(FORMATS[fmt]).render(**data)

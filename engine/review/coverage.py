@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.matching.tree import eval_leaf
 from engine.review.plain import Phrases
-from engine.rules.load import LoadedRule, iter_leaves
+from engine.rules.load import LoadedRule, leaf_nodes
 from engine.scenarios import Scenario, ScenarioRun, load_features, run_all
 
 if TYPE_CHECKING:
@@ -130,11 +130,7 @@ class CoverageReport:
 
 def _leaf_paths(lr: LoadedRule) -> list[tuple[str, Any, Any]]:
     """(field path, leaf model, compiled leaf) for `when` and every escalation, in rule order."""
-    out = [(p, m, c) for (p, m), c in zip(iter_leaves(lr.rule.when), lr.tree.leaves(), strict=True)]
-    for i, (esc, node) in enumerate(zip(lr.rule.escalations, lr.escalations, strict=True)):
-        out += [(p, m, c) for (p, m), c in zip(iter_leaves(esc.when, f"escalations[{i}].when"), node.leaves(),
-                                               strict=True)]
-    return out
+    return [(n.path, n.source, n.leaf) for n in leaf_nodes(lr)]
 
 
 def measure(rules: list[LoadedRule] | tuple[LoadedRule, ...], runs: list[ScenarioRun],

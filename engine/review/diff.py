@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine import paths
-from engine.knowledge.load import load_knowledge
-from engine.render import Renderer
-from engine.rules.load import CheckedRuleBase, Problem, check_rulebase
+from engine.rules.load import CheckedRuleBase, Problem, load_rulebase
 from engine.rules.schema import Rule
 from engine.scenarios import load_features, run_all
 
@@ -204,9 +202,9 @@ def diff(old: Path, new: Path, knowledge: Path | None = None, features: Path | N
     """Compare the rule bases at `old` and `new` (with the same knowledge and message templates)."""
     from engine.core import Engine
 
-    k = load_knowledge(Path(knowledge) if knowledge else paths.knowledge_dir())
-    templates = Renderer(paths.reports_dir(), k).message_templates()
-    checked_old, checked_new = check_rulebase(Path(old), k, templates), check_rulebase(Path(new), k, templates)
+    loaded_old = load_rulebase(old, knowledge)
+    loaded_new = load_rulebase(new, loaded_old.knowledge)
+    checked_old, checked_new = loaded_old.checked, loaded_new.checked
     out = compare_rules(checked_old, checked_new)
     for label, c in (("OLD", checked_old), ("NEW", checked_new)):
         out.problems += [Problem(f"{label}:{p.file}", p.rule_id, p.field, p.message, p.level, p.check)

@@ -9,13 +9,12 @@ Errors (exit 1) and warnings (exit 0).  The checks, in order:
 2. *matcher* — the rule fits the durable-rules matcher's budgets (engine.matching.durable).
 3. *review* — review policy, which depends on the date (`as_of`) and so is not a load error:
    critical and high rules name a reviewer (`reviewed.by`; an error for active rules, a warning
-   for drafts); an active rule has a review whose `next_due` is not past (a warning when it is
-   due within 30 days).
-4. *wording* — each rule's message template includes the clinician-judgment statement
-   (`partials/finding_tail.md.j2` or `partials/judgment.md.j2`, directly or through another
-   include), says "consider", and never says "safe"/"safely", "no problems" or "all clear";
-   summaries, suggestion labels and escalation reasons never say those either.  The shared
-   cannot-assess template is checked too.  Templates no rule uses are a warning.
+   for drafts); the reviewer is one listed under `reviewers:` in rulebase.yaml; an active rule has
+   a review whose `next_due` is not past (a warning when it is due within 30 days).
+4. *wording* — each rule's message says "consider" and never says "safe"/"safely", "no problems"
+   or "all clear"; summaries, suggestion labels and escalation reasons never say those either.
+   The renderer appends the clinician-judgment statement to every message; the shared templates
+   that carry it (`partials/finding_tail.md.j2`, the cannot-assess message) are checked to do so.
 5. *reachability* — a rule that can never fire (every alternative of its condition contradicts
    itself, e.g. age > 60 and age < 50) is an error; an escalation that can never apply, or a rule
    whose condition can never be false, is a warning.  See engine.review.logic.
@@ -39,16 +38,15 @@ from jinja2 import TemplateError, nodes
 
 from engine import paths
 from engine.errors import KnowledgeError, RuleBaseError
-from engine.knowledge.load import Knowledge, load_knowledge
+from engine.knowledge.load import Knowledge
 from engine.matching import durable
-from engine.matching.tree import Node
-from engine.render import MESSAGES, Renderer
+from engine.render import CANNOT_ASSESS, TAIL, Renderer
 from engine.review import logic
-from engine.rules.load import CheckedRuleBase, Level, LoadedRule, Problem, RuleFile, check_rulebase
+from engine.rules.load import CheckedRuleBase, Level, LoadedRule, Problem, RuleFile, load_rulebase
 from engine.rules.schema import Rule
+from engine.rules.tree import Node
 
-JUDGMENT_PARTIALS = ("partials/finding_tail.md.j2", "partials/judgment.md.j2")
-CANNOT_ASSESS = "_cannot_assess.md.j2"
+JUDGMENT_PARTIALS = ("partials/judgment.md.j2",)
 FORBIDDEN = re.compile(r"\b(safe|safely|no problems?|all clear)\b", re.IGNORECASE)
 DUE_SOON_DAYS = 30
 
@@ -81,7 +79,7 @@ class LintReport:
 # ------------------------------------------------------------------ review policy
 
 
-def review_problems(f: RuleFile, as_of: date) -> list[Problem]:
+def review_problems(f: RuleFile, as_of: date, reviewers: frozenset[str] | None = None) -> list[Problem]:
     r = f.rule
     if r is None or r.status == "retired":
         return []
@@ -94,6 +92,9 @@ def review_problems(f: RuleFile, as_of: date) -> list[Problem]:
     if r.severity in ("critical", "high") and r.reviewed is None:
         add("reviewed.by", f"{r.severity} rules must name a reviewer",
             "error" if r.status == "active" else "warning")
+    if r.reviewed is not None and reviewers is not None and r.reviewed.by not in reviewers:
+        known = ", ".join(sorted(reviewers)) or "none"
+        add("reviewed.by", f"{r.reviewed.by!r} is not a reviewer listed in rulebase.yaml (reviewers: {known})")
     if r.status == "active":
         if r.reviewed is None:
             if r.severity not in ("critical", "high"):
@@ -122,15 +123,12 @@ class TemplateChecker:
         self.env = renderer.env
         self._cache: dict[str, TemplateFacts] = {}
 
-    def facts(self, name: str) -> TemplateFacts:
-        if name in self._cache:
-            return self._cache[name]
-        out = self._cache[name] = TemplateFacts()
+    def _parse(self, source: str, name: str) -> TemplateFacts:
+        out = TemplateFacts()
         try:
-            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
             ast = self.env.parse(source)
         except TemplateError as e:
-            out.error = f"template {name}: {e}"
+            out.error = f"{name}: {e}"
             return out
         out.text = " ".join(n.data for n in ast.find_all(nodes.TemplateData))
         out.text += " " + " ".join(n.value for n in ast.find_all(nodes.Const) if isinstance(n.value, str))
@@ -141,21 +139,39 @@ class TemplateChecker:
                 out.includes |= self.facts(child).includes
         return out
 
-    def problems(self, name: str, file: str, rule_id: str | None, fld: str) -> list[Problem]:
-        def p(msg: str) -> Problem:
-            return Problem(file, rule_id, fld, msg, "error", "wording")
+    def facts(self, name: str) -> TemplateFacts:
+        if name not in self._cache:
+            self._cache[name] = TemplateFacts()  # guards against include cycles
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            except TemplateError as e:
+                self._cache[name] = TemplateFacts(error=f"template {name}: {e}")
+            else:
+                self._cache[name] = self._parse(source, f"template {name}")
+        return self._cache[name]
 
+    def judgment_problems(self, name: str) -> list[Problem]:
+        """A shared template that must carry the clinician-judgment statement."""
         f = self.facts(name)
         if f.error:
-            return [p(f.error)]
-        out = []
+            return [Problem(f"reports/{name}", None, "", f.error, "error", "wording")]
         if not f.includes & set(JUDGMENT_PARTIALS):
-            out.append(p(f"template {name} does not carry the clinician-judgment statement: end it with "
-                         '{% include "partials/finding_tail.md.j2" %}'))
+            return [Problem(f"reports/{name}", None, "", f"template {name} does not carry the clinician-judgment "
+                            'statement: include "partials/judgment.md.j2"', "error", "wording")]
+        return []
+
+    def message_problems(self, rule: Rule, file: str) -> list[Problem]:
+        def p(msg: str) -> Problem:
+            return Problem(file, rule.id, "message", msg, "error", "wording")
+
+        f = self._parse(rule.message, "message")
+        if f.error:
+            return [p(f"not a valid Jinja template: {f.error}")]
+        out = []
         if "consider" not in f.text.lower():
-            out.append(p(f"template {name} never says \"consider\": advice must be a suggestion, not an order"))
+            out.append(p("never says \"consider\": advice must be a suggestion, not an order"))
         for m in sorted({m.group(0).lower() for m in FORBIDDEN.finditer(f.text)}):
-            out.append(p(f"template {name} says {m!r}: output must never read as reassurance"))
+            out.append(p(f"says {m!r}: output must never read as reassurance"))
         return out
 
 
@@ -232,23 +248,16 @@ def lint_checked(checked: CheckedRuleBase, k: Knowledge, renderer: Renderer, as_
     """Every problem of an already checked rule base: load problems plus the review checks."""
     problems = list(checked.problems)
     tc = TemplateChecker(renderer)
-    used: set[str] = set()
+    reviewers = frozenset(r.id for r in checked.manifest.reviewers) if checked.manifest else None
     for f in checked.files:
         if f.rule is None:
             continue
         file = f.path.as_posix()
-        problems += review_problems(f, as_of)
+        problems += review_problems(f, as_of, reviewers)
         problems += wording_problems(f.rule, file)
-        if f.rule.message in renderer.message_templates():
-            used.add(f.rule.message)
-            problems += tc.problems(f"{MESSAGES}/{f.rule.message}", file, f.rule.id, "message")
-    shared = f"{MESSAGES}/{CANNOT_ASSESS}"
-    if CANNOT_ASSESS in renderer.message_templates():
-        problems += tc.problems(shared, f"reports/{shared}", None, "")
-    for name in sorted(renderer.message_templates() - used):
-        if not Path(name).name.startswith("_"):
-            problems.append(Problem(f"reports/{MESSAGES}/{name}", None, "", "no rule uses this template",
-                                    "warning", "wording"))
+        problems += tc.message_problems(f.rule, file)
+    problems += tc.judgment_problems(TAIL)
+    problems += tc.judgment_problems(CANNOT_ASSESS)
     loaded = checked.loaded()
     for lr in loaded:
         try:
@@ -265,12 +274,10 @@ def lint(rules: Path | None = None, knowledge: Path | None = None, reports: Path
          as_of: date | None = None) -> LintReport:
     """Lint the rule base at `rules` (default: the bundled one) as of `as_of` (default: today)."""
     when = as_of or date.today()
-    rules_dir = Path(rules) if rules else paths.rules_dir()
-    knowledge_dir = Path(knowledge) if knowledge else paths.knowledge_dir()
     try:
-        k = load_knowledge(knowledge_dir)
+        loaded = load_rulebase(rules, knowledge, reports)
     except KnowledgeError as e:
-        return LintReport([Problem(str(knowledge_dir), None, "", str(e), "error", "knowledge")], 0, when)
-    renderer = Renderer(Path(reports) if reports else paths.reports_dir(), k)
-    checked = check_rulebase(rules_dir, k, renderer.message_templates())
-    return LintReport(lint_checked(checked, k, renderer, when), len(checked.files), when)
+        where = str(knowledge or paths.knowledge_dir())
+        return LintReport([Problem(where, None, "", str(e), "error", "knowledge")], 0, when)
+    checked = loaded.checked
+    return LintReport(lint_checked(checked, loaded.knowledge, loaded.renderer, when), len(checked.files), when)

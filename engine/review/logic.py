@@ -1,7 +1,7 @@
 """Reasoning over conditions: contradictions (a rule that can never fire) and shadowing.
 
 Conditions are expanded to disjunctive normal form with the matcher's own `dnf`
-(engine.matching.durable): a list of conjunctions, each mapping a derived fact (its key, e.g.
+(engine.matching.logic3): a list of conjunctions, each mapping a derived fact (its key, e.g.
 `patient:age`) to the tests it must pass.  Negation is already pushed into the tests.
 
 * A conjunction is *satisfiable* when, for every fact, some value of the fact's type passes all
@@ -25,17 +25,15 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.facts.spec import Check
-from engine.matching.durable import MAX_CONJUNCTIONS, Conj, dnf
-from engine.matching.tree import Node
+from engine.leaves import Check
+from engine.matching.logic3 import MAX_CONJUNCTIONS, Conj, dnf
+from engine.rules.tree import Node
 
 _OTHER = "\x00another value"
 _FLIP = {"==": "!=", "!=": "==", ">": "<=", ">=": "<", "<": ">=", "<=": ">", "in": "not in", "not in": "in"}
 
 
 def _passes(t: Check, x: Any) -> bool:
-    if t.op == "not in":
-        return x not in t.value
     return t.apply(x)
 
 

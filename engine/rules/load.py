@@ -1,28 +1,33 @@
 """Load `rules/`: one rule per YAML file, validated, cross-checked and compiled.
 
-`check_rulebase` reads every file and collects every problem (errors and warnings) without
-raising; `load_rulebase` raises `RuleBaseError` when any of them is an error.  `setpoint rules
+`load_rulebase` is the one way a rule base is read, by the engine, lint, audit and diff alike: it
+loads the knowledge and the report templates it refers to, checks every rule file and collects
+every problem (errors and warnings) without raising.  `LoadedRuleBase.require()` gives the
+compiled rule base, or raises `RuleBaseError` when any problem is an error.  `setpoint rules
 lint` (engine.review.lint) runs the same checks and adds the review policy on top.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from engine import paths
 from engine.errors import RuleBaseError, validation_items
-from engine.facts.spec import CompiledLeaf, compile_leaf
-from engine.knowledge.load import Knowledge
-from engine.knowledge.models import Specimen
-from engine.matching.tree import Node
-from engine.rules import conditions as c
-from engine.rules.schema import Rule, RuleBaseManifest
+from engine.inputs.text import load_yaml
+from engine.knowledge.load import Knowledge, load_knowledge
+from engine.leaves import CompileContext, CompiledLeaf, reference_problems
+from engine.rules.schema import DOMAINS, Rule, RuleBaseManifest
+from engine.rules.tree import Node, build, gates
+
+if TYPE_CHECKING:
+    from engine.render import Renderer
 
 MANIFEST = "rulebase.yaml"
 SIGNATURE = "MANIFEST.sha256.json"  # written by `setpoint rules manifest`; never read as a rule file
@@ -56,10 +61,16 @@ class LoadedRule:
     path: Path  # relative to the rules root
     tree: Node
     escalations: tuple[Node, ...]
+    # Leaves whose value alone makes the rule "not fired" (engine.rules.tree.gates), cheapest first.
+    gates: tuple[tuple[CompiledLeaf, bool], ...] = ()
 
     @property
     def id(self) -> str:
         return self.rule.id
+
+    def fact_keys(self) -> list[str]:
+        """Every fact the rule (with its escalations) can read, in rule order."""
+        return list(dict.fromkeys(leaf.spec.key for n in (self.tree, *self.escalations) for leaf in n.leaves()))
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,7 @@ class RuleBase:
     version: str
     content_hash: str
     rules: tuple[LoadedRule, ...]
+    manifest: RuleBaseManifest | None = None
 
     def by_id(self, rule_id: str) -> LoadedRule:
         for r in self.rules:
@@ -93,6 +105,8 @@ class RuleFile:
     rule: Rule | None
     loaded: LoadedRule | None
     problems: tuple[Problem, ...]
+    # `when` and each escalation compiled as far as they go (a leaf that failed has no fact spec).
+    trees: tuple[Node, ...] = ()
 
 
 @dataclass
@@ -135,99 +149,28 @@ def content_hash(root: Path, files: list[Path], extra: str = "") -> str:
     return h.hexdigest()
 
 
-def canonicaliser(k: Knowledge) -> Callable[[str, str | None], tuple[float, str]]:
-    def to_canonical(analyte: str, unit: str | None) -> tuple[float, str]:
-        if analyte not in k.analytes:
-            raise ValueError(f"unknown analyte {analyte!r}")
-        a = k.analytes[analyte]
-        if unit is None:
-            return 1.0, a.canonical_unit
-        f = k.unit_factor(analyte, unit)
-        if f is None:
-            raise ValueError(f"unit {unit!r} does not convert to {a.canonical_unit} for {analyte}")
-        return f, a.canonical_unit
-
-    return to_canonical
+# Cheap facts first: a gate on an active drug class or a condition decides most rules for most patients.
+_GATE_COST = {"med_active": 0, "condition": 0, "patient": 0, "patient_unknown": 0}
 
 
-def leaf_name(leaf: BaseModel) -> str:
-    """The key a leaf is written with in YAML (`lab`, `med_active`, ...)."""
-    return next(iter(type(leaf).model_fields))
+def _ordered_gates(tree: Node) -> tuple[tuple[CompiledLeaf, bool], ...]:
+    return tuple(sorted(gates(tree), key=lambda g: _GATE_COST.get(g[0].spec.family, 1)))
 
 
-def iter_leaves(cond: c.Condition, path: str = "when") -> Iterator[tuple[str, BaseModel]]:
-    """Every leaf of a condition tree with its field path (`when.all[1].lab`), in rule order.
-
-    The order is the order of `Node.leaves()` of the compiled tree."""
-    root = cond.root
-    if isinstance(root, c.AllOf):
-        for i, ch in enumerate(root.all):
-            yield from iter_leaves(ch, f"{path}.all[{i}]")
-    elif isinstance(root, c.AnyOf):
-        for i, ch in enumerate(root.any):
-            yield from iter_leaves(ch, f"{path}.any[{i}]")
-    elif isinstance(root, c.NotOf):
-        yield from iter_leaves(root.not_, f"{path}.not")
-    else:
-        yield f"{path}.{leaf_name(root)}", root
+def leaf_nodes(lr: LoadedRule) -> Iterator[Node]:
+    """Every leaf node of `when` and of each escalation, in rule order, each with its field path."""
+    for n in (lr.tree, *lr.escalations):
+        yield from n.leaf_nodes()
 
 
-def _compile(cond: c.Condition, path: str, to_canonical: Callable[..., Any],
-             errors: list[tuple[str, str]], leaves: list[tuple[str, CompiledLeaf]]) -> Node | None:
-    """`compile_condition` that carries on past a bad leaf, so every bad leaf is reported with its path."""
-    root = cond.root
-    if isinstance(root, c.AllOf | c.AnyOf):
-        op = "all" if isinstance(root, c.AllOf) else "any"
-        kids = [_compile(ch, f"{path}.{op}[{i}]", to_canonical, errors, leaves)
-                for i, ch in enumerate(getattr(root, op))]
-        return None if any(k is None for k in kids) else Node(op, tuple(k for k in kids if k is not None))
-    if isinstance(root, c.NotOf):
-        kid = _compile(root.not_, f"{path}.not", to_canonical, errors, leaves)
-        return None if kid is None else Node("not", (kid,))
-    where = f"{path}.{leaf_name(root)}"
-    try:
-        leaf = compile_leaf(root, to_canonical)
-    except ValueError as e:
-        errors.append((where, str(e)))
-        return None
-    leaves.append((where, leaf))
-    return Node("leaf", leaf=leaf)
+def check_rule_file(path: Path, root: Path, k: Knowledge, renderer: Renderer | None = None) -> RuleFile:
+    """Read, validate and compile one rule file; every problem found is returned, nothing raises.
 
-
-_MED_FAMILIES = ("daily_dose", "days_since_med_change", "lab_since_med_change")
-_SPECIMENS = frozenset(get_args(Specimen))
-
-
-def _leaf_problems(where: str, leaf: CompiledLeaf, k: Knowledge) -> list[tuple[str, str]]:
-    out = []
-    sets: list[str] = []  # every parameter naming a value set (set, sets, after, ...)
-    for _, value in leaf.spec.params:
-        for v in value if isinstance(value, tuple) else (value,):
-            if isinstance(v, str) and v.startswith("VS_") and v not in sets:
-                sets.append(v)
-    for sid in sets:
-        if sid not in k.med_sets and sid not in k.condition_sets:
-            out.append(f"unknown value set {sid!r}")
-    fam = leaf.spec.family
-    sid = leaf.spec.param("set")
-    if fam == "condition" and sid in k.med_sets:
-        out.append(f"{sid} is a medication set, used as a condition")
-    if (fam.startswith("med") or fam in _MED_FAMILIES) and sid in k.condition_sets:
-        out.append(f"{sid} is a condition set, used as a medication")
-    if fam == "count_active":
-        out.extend(f"{s} is a condition set, used as a medication" for s in sets if s in k.condition_sets)
-    if fam == "lab_specimen":
-        out.extend(f"unknown specimen {s!r}; expected one of {', '.join(sorted(_SPECIMENS))}"
-                   for s in leaf.spec.param("specimens") if s not in _SPECIMENS)
-    return [(where, m) for m in out]
-
-
-def check_rule_file(path: Path, root: Path, k: Knowledge, templates: set[str]) -> RuleFile:
-    """Read, validate and compile one rule file; every problem found is returned, nothing raises."""
+    The rule's domain is the first folder under the rules root (rules/<domain>/...)."""
     rel = path.relative_to(root)
     file = rel.as_posix()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         return RuleFile(rel, None, None, (Problem(file, None, "", f"not valid YAML: {e}"),))
     rid = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
@@ -236,40 +179,47 @@ def check_rule_file(path: Path, root: Path, k: Knowledge, templates: set[str]) -
     except ValidationError as e:
         return RuleFile(rel, None, None, tuple(Problem(file, rid, where, msg) for where, msg in validation_items(e)))
     problems: list[tuple[str, str]] = []
-    to_canonical = canonicaliser(k)
-    leaves: list[tuple[str, CompiledLeaf]] = []
-    tree = _compile(rule.when, "when", to_canonical, problems, leaves)
-    escs = [_compile(e.when, f"escalations[{i}].when", to_canonical, problems, leaves)
-            for i, e in enumerate(rule.escalations)]
-    for where, leaf in leaves:
-        problems.extend(_leaf_problems(where, leaf, k))
+    folder = rel.parts[0] if len(rel.parts) > 1 else None
+    if folder not in DOMAINS:
+        problems.append(("domain", f"a rule file sits under rules/<domain>/ with domain one of {', '.join(DOMAINS)}"))
+    elif rule.domain is not None and rule.domain != folder:
+        problems.append(("domain", f"{rule.domain!r} does not match the folder {folder!r}"))
+    else:
+        prefix = {"hormone": "HR-", "neuro": "NC-", "general": "GN-"}[folder]
+        if not rule.id.startswith(prefix):
+            problems.append(("id", f"{folder} rules have ids starting {prefix}"))
+        rule = rule.model_copy(update={"domain": folder})
+    ctx = CompileContext(k)
+    tree = build(rule.when, ctx, "when", problems)
+    escs = [build(e.when, ctx, f"escalations[{i}].when", problems) for i, e in enumerate(rule.escalations)]
+    for n in (tree, *escs):
+        for ln in n.leaf_nodes():
+            if ln.leaf is not None:
+                problems.extend((ln.path, m) for m in reference_problems(ln.leaf, k))
     for i, src in enumerate(rule.references):
         if src not in k.sources:
             problems.append((f"references[{i}]", f"unknown source {src!r}"))
         elif k.sources[src].retracted:
             problems.append((f"references[{i}]", f"source {src!r} is retracted"))
-    if rule.message not in templates:
-        problems.append(("message", f"template {rule.message!r} not found under reports/messages/"))
-    for i, s in enumerate(rule.suggestions):
-        if s.analyte and s.analyte not in k.analytes:
-            problems.append((f"suggestions[{i}].analyte", f"unknown analyte {s.analyte!r}"))
+    if renderer is not None:
+        bad = renderer.check_message(rule.message)
+        if bad:
+            problems.append(("message", bad))
+    for i, sg in enumerate(rule.suggestions):
+        if sg.analyte and sg.analyte not in k.analytes:
+            problems.append((f"suggestions[{i}].analyte", f"unknown analyte {sg.analyte!r}"))
     if rule.status != "retired" and rule.severity in ("critical", "high") and not rule.references:
         problems.append(("references", f"{rule.severity} rules must cite a source"))
     found = tuple(Problem(file, rule.id, where, msg) for where, msg in problems)
-    if found or tree is None or any(e is None for e in escs):
-        return RuleFile(rel, rule, None, found)
-    return RuleFile(rel, rule, LoadedRule(rule, rel, tree, tuple(e for e in escs if e is not None)), ())
-
-
-def load_rule_file(path: Path, root: Path, k: Knowledge, templates: set[str]) -> tuple[LoadedRule | None, list[str]]:
-    """One file: the loaded rule, or None and its problems as text."""
-    rf = check_rule_file(path, root, k, templates)
-    return rf.loaded, [str(p) for p in rf.problems if p.level == "error"]
+    trees = (tree, *escs)
+    if found or not tree.compiled or not all(e.compiled for e in escs):
+        return RuleFile(rel, rule, None, found, trees)
+    return RuleFile(rel, rule, LoadedRule(rule, rel, tree, tuple(escs), _ordered_gates(tree)), (), trees)
 
 
 def read_manifest(root: Path) -> tuple[RuleBaseManifest | None, list[Problem]]:
     try:
-        data = yaml.safe_load((root / MANIFEST).read_text(encoding="utf-8"))
+        data = load_yaml((root / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None, [Problem(MANIFEST, None, "", f"missing in {root} (gives the rule base name and version)")]
     except yaml.YAMLError as e:
@@ -280,13 +230,13 @@ def read_manifest(root: Path) -> tuple[RuleBaseManifest | None, list[Problem]]:
         return None, [Problem(MANIFEST, None, where, msg) for where, msg in validation_items(e)]
 
 
-def check_rulebase(root: Path, k: Knowledge, templates: set[str]) -> CheckedRuleBase:
+def check_rulebase(root: Path, k: Knowledge, renderer: Renderer | None = None) -> CheckedRuleBase:
     """Every rule file checked; every problem collected (nothing raises for a bad rule base)."""
     root = Path(root)
     manifest, problems = read_manifest(root)
-    paths = rule_files(root) if root.is_dir() else []
-    files = [check_rule_file(p, root, k, templates) for p in paths]
-    out = CheckedRuleBase(root, manifest, files, problems, paths)
+    files_ = rule_files(root) if root.is_dir() else []
+    files = [check_rule_file(p, root, k, renderer) for p in files_]
+    out = CheckedRuleBase(root, manifest, files, problems, files_)
     seen: dict[str, str] = {}
     for f in files:
         out.problems.extend(f.problems)
@@ -303,17 +253,46 @@ def check_rulebase(root: Path, k: Knowledge, templates: set[str]) -> CheckedRule
         for i, sup in enumerate(f.rule.supersedes):
             if sup not in seen:
                 out.problems.append(Problem(f.path.as_posix(), f.rule.id, f"supersedes[{i}]", f"unknown rule {sup!r}"))
-    if not paths:
+    if not files_:
         out.problems.append(Problem(str(root), None, "", "no rule files found"))
     return out
 
 
-def load_rulebase(root: Path, k: Knowledge, templates: set[str], include_drafts: bool = False) -> RuleBase:
-    checked = check_rulebase(root, k, templates)
-    if checked.errors or checked.manifest is None:
-        raise RuleBaseError([str(p) for p in checked.errors])
-    loaded = checked.loaded()
-    active = [r for r in loaded if r.rule.status == "active" or (include_drafts and r.rule.status == "draft")]
-    return RuleBase(root=checked.root, name=checked.manifest.name, version=checked.manifest.version,
-                    content_hash=content_hash(checked.root, checked.paths, k.content_hash),
-                    rules=tuple(sorted(active, key=lambda r: r.id)))
+@dataclass
+class LoadedRuleBase:
+    """A rule base as read by `load_rulebase`: its knowledge, templates, every file checked, and (when
+    it has no errors) the compiled rule base."""
+
+    knowledge: Knowledge
+    renderer: Renderer
+    checked: CheckedRuleBase
+    include_drafts: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return self.checked.errors
+
+    def require(self) -> RuleBase:
+        """The compiled rule base of active (and, if asked, draft) rules; RuleBaseError naming every error."""
+        checked = self.checked
+        if checked.errors or checked.manifest is None:
+            raise RuleBaseError([str(p) for p in checked.errors])
+        active = [r for r in checked.loaded()
+                  if r.rule.status == "active" or (self.include_drafts and r.rule.status == "draft")]
+        return RuleBase(root=checked.root, name=checked.manifest.name, version=checked.manifest.version,
+                        content_hash=content_hash(checked.root, checked.paths, self.knowledge.content_hash),
+                        rules=tuple(sorted(active, key=lambda r: r.id)), manifest=checked.manifest)
+
+
+def load_rulebase(rules: Path | str | None = None, knowledge: Path | str | Knowledge | None = None,
+                  reports: Path | str | None = None, include_drafts: bool = False) -> LoadedRuleBase:
+    """The one loader: knowledge (a folder, or already loaded), report templates, and every rule file
+    checked.  Raises KnowledgeError for bad knowledge; rule problems are collected, not raised."""
+    from engine.render import Renderer
+
+    k = knowledge if isinstance(knowledge, Knowledge) else load_knowledge(
+        Path(knowledge) if knowledge else paths.knowledge_dir())
+    renderer = Renderer(Path(reports) if reports else paths.reports_dir(), k)
+    checked = check_rulebase(Path(rules) if rules else paths.rules_dir(), k, renderer)
+    return LoadedRuleBase(k, renderer, checked, include_drafts)
+

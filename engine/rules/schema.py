@@ -9,9 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engine.rules.conditions import Condition
+from engine.severity import Severity
 
-Severity = Literal["critical", "high", "moderate", "low", "info"]
-SEVERITY_RANK: dict[str, int] = {"critical": 4, "high": 3, "moderate": 2, "low": 1, "info": 0}
+DOMAINS = ("hormone", "neuro", "general")
 Kind = Literal[
     "contraindication", "interaction", "monitoring", "titration", "lab_interpretation", "data_quality",
     "evidence_warning",
@@ -21,7 +21,7 @@ _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Escalation(_Strict):
@@ -53,7 +53,8 @@ class Evidence(_Strict):
 
 
 class Review(_Strict):
-    by: str = Field(min_length=2)
+    by: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="a reviewer id listed in rulebase.yaml")
+    note: str | None = None
     date: dt.date
     next_due: dt.date
 
@@ -69,7 +70,8 @@ class Rule(_Strict):
     version: str
     status: Literal["draft", "active", "retired"]
     title: str = Field(min_length=5, max_length=120)
-    domain: Literal["hormone", "neuro", "general"]
+    # The folder the rule file sits in (rules/<domain>/...); written in the file only by older rule bases.
+    domain: Literal["hormone", "neuro", "general"] | None = None
     topic: str
     catalogue_id: str | None = None
     kind: Kind
@@ -78,7 +80,10 @@ class Rule(_Strict):
     escalations: list[Escalation] = []
     when: Condition
     summary: str = Field(min_length=10, max_length=140)
-    message: str
+    # The finding's explanation: Markdown with Jinja (variables: rule, evidence, severity, escalation, age,
+    # sex, sources).  The renderer appends the escalation note, the sources and the clinician-judgment
+    # statement, so the message itself never has to.
+    message: str = Field(min_length=20)
     suggestions: list[Suggestion] = []
     references: list[str] = []
     evidence: Evidence
@@ -120,23 +125,24 @@ class Rule(_Strict):
             raise ValueError("a contraindication needs strength: absolute or relative")
         if self.kind != "contraindication" and self.strength is not None:
             raise ValueError("strength applies only to contraindications")
-        if self.domain == "hormone" and not self.id.startswith("HR-"):
-            raise ValueError("hormone rules have ids starting HR-")
-        if self.domain == "neuro" and not self.id.startswith("NC-"):
-            raise ValueError("neuro rules have ids starting NC-")
-        if self.domain == "general" and not self.id.startswith("GN-"):
-            raise ValueError("general rules have ids starting GN-")
         if self.id in self.supersedes:
             raise ValueError("a rule cannot supersede itself")
         return self
 
 
+class Reviewer(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=2)
+    role: Literal["engineering", "clinical", "pharmacy"]
+
+
 class RuleBaseManifest(_Strict):
-    """`rules/rulebase.yaml`: the rule base's name and version."""
+    """`rules/rulebase.yaml`: the rule base's name and version, and who may review its rules."""
 
     name: str
     version: str
     description: str | None = None
+    reviewers: list[Reviewer] = []
 
     @field_validator("version")
     @classmethod

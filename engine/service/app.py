@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.core import Engine
-from engine.errors import SnapshotError, validation_items
+from engine.errors import ServiceError, SnapshotError, validation_items
 from engine.service import hooks
 from engine.service.cards import cards
 from engine.service.discovery import CATEGORY_WORDS, EXPECTED, SERVICES, Service, discovery
@@ -42,12 +42,7 @@ from engine.snapshot.models import DataIssue
 log = logging.getLogger("setpoint.service")
 
 
-class Problem(Exception):
-    """A client error: HTTP status and a message naming the field and the problem."""
-
-    def __init__(self, status: int, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.status, self.message, self.problems = status, message, problems or []
+Problem = ServiceError  # a client error: HTTP status and a message naming the field and the problem
 
 
 def _problem_response(p: Problem) -> JSONResponse:
@@ -103,7 +98,7 @@ class State:
 def create_app(settings: Settings | None = None, eng: Engine | None = None) -> FastAPI:
     """The ASGI app; uvicorn workers call it with no arguments (settings from SETPOINT_* variables)."""
     settings = settings or Settings.from_env()
-    eng = eng or Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify)
+    eng = eng or Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify, freeze=True)
     state = State(settings, eng, Store(settings.data_dir))
     _warm_up(eng)
 

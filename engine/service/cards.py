@@ -15,8 +15,8 @@ from typing import Any
 from engine.core import Engine
 from engine.findings import Finding
 from engine.service.store import IssuedCard
+from engine.severity import Severity
 
-INDICATOR = {"critical": "critical", "high": "warning", "moderate": "warning", "low": "info", "info": "info"}
 SOURCE_LABEL = "Setpoint"
 TOPIC_SYSTEM = "urn:setpoint:rule"
 OVERRIDE_SYSTEM = "urn:setpoint:override-reason"
@@ -69,7 +69,7 @@ def card(eng: Engine, f: Finding, orders: OrderContext, patient_ref: str | None)
     c: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
         "summary": f.summary,
-        "indicator": INDICATOR[f.severity],
+        "indicator": Severity(f.severity).indicator,
         "detail": detail,
         "source": {
             "label": SOURCE_LABEL,

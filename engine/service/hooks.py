@@ -17,14 +17,13 @@ from datetime import date
 from typing import Any
 
 from engine.core import Engine
-from engine.fhir import bundle_to_snapshot, entries
+from engine.fhir import entries
 from engine.fhir.context import resource_name
 from engine.findings import EvaluationResult
 from engine.service.cards import OrderContext, cards
 from engine.service.models import OrderSelectContext, OrderSignContext, PatientViewContext
 from engine.service.prefetch import Gathered
 from engine.service.store import IssuedCard
-from engine.snapshot.load import to_snapshot
 
 
 @dataclass(frozen=True)
@@ -81,9 +80,8 @@ def evaluate(eng: Engine, gathered: Gathered, drafts: list[tuple[dict[str, Any],
     # Drafts first: a draft that repeats a stored order (same id) is read as the order being placed.
     bundle = {"resourceType": "Bundle", "type": "collection",
               "entry": [{"resource": r, **({"fullUrl": f} if f else {})} for r, f in [*drafts, *gathered.entries]]}
-    doc = bundle_to_snapshot(bundle, eng.knowledge, "request", as_of=as_of, drafts_start=as_of)
-    doc["data_issues"] = [*gathered.issues, *doc["data_issues"]]
-    snap = to_snapshot(doc, "request")
+    snap = eng.snapshot(bundle, as_of=as_of, source="request")
+    snap = snap.model_copy(update={"data_issues": [*gathered.issues, *snap.data_issues]})
     pid = snap.patient.id
     return eng.evaluate(snap, as_of=as_of), f"Patient/{pid}" if pid else None
 

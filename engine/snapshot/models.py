@@ -76,6 +76,9 @@ class Patient(_Model):
     age: StrictInt | None = Field(default=None, ge=0, le=130)
     sex: Literal["female", "male", "other", "unknown"] = "unknown"
     pregnancy: Literal["pregnant", "not_pregnant", "unknown"] = "unknown"
+    # When the pregnancy status was recorded (a FHIR pregnancy-status observation): the answer is then
+    # used only while recent (see engine.normalize).  Without it, `pregnancy` is taken as current.
+    pregnancy_recorded: LaxDate | None = None
     uterus: Literal["present", "absent", "unknown"] = "unknown"
     menopause_date: LaxDate | None = None
     weight: Quantity | None = None

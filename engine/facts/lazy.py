@@ -1,0 +1,53 @@
+"""Facts derived on demand: a mapping from fact key to value that computes each fact the first time it
+is read and remembers it.  Only the facts some rule actually needs for this patient are derived.
+
+A deriver that raises never takes down the evaluation: the fact becomes unknown with the reason, and
+the problem is added to the evaluation's notes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+
+from engine.facts.model import FactValue
+from engine.knowledge.load import Knowledge
+from engine.leaves import REGISTRY, FactSpec
+from engine.normalize import Case
+
+log = logging.getLogger("setpoint")
+
+
+class Facts(Mapping[str, FactValue]):
+    def __init__(self, k: Knowledge, case: Case, specs: Mapping[str, FactSpec]):
+        self.k, self.case, self.specs = k, case, specs
+        self._values: dict[str, FactValue] = {}
+        self._errors: dict[str, str] = {}
+
+    def __getitem__(self, key: str) -> FactValue:
+        fv = self._values.get(key)
+        if fv is None:
+            fv = self._values[key] = self._derive(self.specs[key])
+        return fv
+
+    def _derive(self, spec: FactSpec) -> FactValue:
+        try:
+            return REGISTRY[spec.family].derive(self.k, self.case, spec)
+        except Exception as e:  # one bad record or deriver never takes down the evaluation
+            log.exception("deriving %s failed", spec.key)
+            self._errors[spec.key] = (f"engine error while deriving '{spec.describe}' ({e.__class__.__name__}); "
+                                      "rules using it report 'cannot assess'")
+            return FactValue(spec.key, False, None, (), f"internal error deriving {spec.describe}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.specs)
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def derived(self) -> dict[str, FactValue]:
+        """The facts derived so far."""
+        return dict(self._values)
+
+    def notes(self) -> list[str]:
+        return [self._errors[k] for k in sorted(self._errors)]

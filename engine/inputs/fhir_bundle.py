@@ -1,0 +1,27 @@
+"""The FHIR R4 Bundle format (collection, searchset, transaction, ... as EHRs and Synthea export them).
+
+Mapping lives in `engine.fhir`; it is imported only when a Bundle arrives."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from engine.inputs.snapshot import SnapshotDocument
+from engine.knowledge.load import Knowledge
+from engine.snapshot.models import Snapshot
+
+
+class FhirBundle:
+    name = "fhir-bundle"
+
+    def detect(self, doc: Mapping[str, Any]) -> bool:
+        return doc.get("resourceType") == "Bundle"
+
+    def to_snapshot(self, doc: Mapping[str, Any], *, source: str, knowledge: Knowledge,
+                    drafts_start: date | None = None) -> Snapshot:
+        from engine.fhir import bundle_to_snapshot
+
+        mapped = bundle_to_snapshot(dict(doc), knowledge, source, drafts_start=drafts_start)
+        return SnapshotDocument().to_snapshot(mapped, source=source, knowledge=knowledge)

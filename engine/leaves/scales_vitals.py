@@ -1,0 +1,232 @@
+"""Rating-scale and vital-sign leaves: PHQ-9 and GAD-7 scores, blood pressure, temperature, weight."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from engine.facts.model import FactValue
+from engine.knowledge.load import Knowledge
+from engine.leaves.base import Args, CompileContext, CompiledLeaf, FactSpec, Leaf, NumCompare, Phrases, num, spec
+from engine.leaves.common import (
+    SCALE_LABELS,
+    days_between,
+    days_since_change,
+    evidence,
+    in_window,
+    latest,
+    result_ev,
+    unknown,
+    usable,
+)
+from engine.normalize import Case
+
+VitalKind = Literal["temperature", "systolic_bp", "diastolic_bp", "heart_rate", "weight"]
+ScaleName = Literal["phq9", "gad7"]
+Within = Field(gt=0, le=3650)
+
+
+def _vital_words(kind: str) -> str:
+    return kind.replace("_", " ").replace("bp", "blood pressure")
+
+
+def _vital_analyte(kind: str) -> str:
+    return "temperature_c" if kind == "temperature" else kind
+
+
+class ScaleArgs(NumCompare):
+    scale: ScaleName
+    item: Literal["total", "item9"] = "total"
+    within_days: int = Within
+
+
+class Scale(Leaf):
+    """The latest PHQ-9 or GAD-7 total (or PHQ-9 item 9) within N days."""
+
+    group = "scales_vitals"
+    scale: ScaleArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.scale
+        return self.leaf(spec(f"scale:{a.scale}:{a.item}:{a.within_days}d", "number", self.key,
+                              {"scale": a.scale, "item": a.item, "days": a.within_days},
+                              f"latest {SCALE_LABELS[a.scale]} {a.item} within {a.within_days} days"),
+                         num(a.op, a.value))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        scale, item, days = s.param("scale"), s.param("item"), s.param("days")
+        label = f"{SCALE_LABELS.get(scale, scale)} {'item 9' if item == 'item9' else item}"
+        scores = [x for x in case.snapshot.scales if x.scale == scale and getattr(x, item) is not None
+                  and x.date <= case.as_of]
+        recent = [x for x in scores if days_between(case.as_of, x.date) <= days]
+        if recent:
+            pick = max(recent, key=lambda x: x.date)
+            v = getattr(pick, item)
+            return FactValue(s.key, True, float(v), (evidence(label=label, value=v, date=pick.date, record=pick.id),))
+        if scores:
+            pick = max(scores, key=lambda x: x.date)
+            return unknown(s.key, f"no {label} within {days} days (latest {pick.date})",
+                           (evidence(label=label, value=getattr(pick, item), date=pick.date),))
+        return unknown(s.key, f"no {label} on record")
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.scale
+        what = "total score" if a.item == "total" else "item 9 score"
+        return f"the latest {SCALE_LABELS[a.scale]} {what} within {a.within_days} days is " \
+               f"{p.cmp(a.op, a.value, None, negated)}"
+
+
+class ScaleSinceChangeArgs(Args):
+    scales: list[ScaleName] = Field(min_length=1)
+    set: str
+
+
+class ScaleSinceMedChange(Leaf):
+    """A symptom scale scored since the value set was started or its dose changed."""
+
+    group = "scales_vitals"
+    scale_since_med_change: ScaleSinceChangeArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.scale_since_med_change
+        scales = tuple(sorted(set(a.scales)))
+        return self.leaf(spec(f"scale_since_med_change:{'+'.join(scales)}:{a.set}", "bool", self.key,
+                              {"scales": scales, "set": a.set},
+                              f"{' or '.join(x.upper() for x in scales)} score since {a.set} was started or its dose "
+                              "changed"))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        changed = days_since_change(k, case, s.key, s.param("set"))
+        if not changed.known:
+            return changed
+        since = case.as_of.toordinal() - int(changed.value)
+        hits = [x for x in case.snapshot.scales
+                if x.scale in s.param("scales") and since <= x.date.toordinal() <= case.as_of.toordinal()]
+        if hits:
+            pick = max(hits, key=lambda x: x.date)
+            return FactValue(s.key, True, True, (*changed.evidence, evidence(
+                label=SCALE_LABELS.get(pick.scale, pick.scale), value=pick.total, date=pick.date, record=pick.id)))
+        return FactValue(s.key, True, False, changed.evidence, "no symptom scale since the change")
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.scale_since_med_change
+        scales = " or ".join(SCALE_LABELS[x] for x in a.scales)
+        return (f"a {scales} score has {'not ' if negated else ''}been recorded since {p.set_title(a.set)} was "
+                "started or its dose changed")
+
+
+class VitalArgs(NumCompare):
+    kind: VitalKind
+    within_days: int = Within
+    unit: str
+
+
+def _vital(k: Knowledge, case: Case, key: str, kind: str, days: int) -> FactValue:
+    a = k.analytes[_vital_analyte(kind)]
+    words = kind.replace("_", " ")
+    vitals = [v for v in case.snapshot.vitals if v.kind == kind and v.taken.date() <= case.as_of]
+    recent = [v for v in vitals if days_between(case.as_of, v.taken.date()) <= days]
+    if not recent:
+        return unknown(key, f"no {words} within {days} days" if vitals else f"no {words} on record")
+    pick = max(recent, key=lambda v: v.taken)
+    ev = evidence(label=words, value=pick.value, unit=pick.unit, date=pick.taken.date(), record=pick.id)
+    factor = k.unit_factor(a.id, pick.unit) if pick.unit else None
+    if factor is None:
+        return unknown(key, f"{words} unit missing or not recognised", (ev,))
+    value = float(pick.value) * factor
+    if not a.plausible.min <= value <= a.plausible.max:
+        return unknown(key, f"{words} {pick.value} is implausible", (ev,))
+    return FactValue(key, True, value, (ev,))
+
+
+class Vital(Leaf):
+    """The latest usable vital sign of a kind within N days."""
+
+    group = "scales_vitals"
+    vital: VitalArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.vital
+        factor, canonical = ctx.canonical(_vital_analyte(a.kind), a.unit)
+        return self.leaf(spec(f"vital:{a.kind}:{a.within_days}d", "number", self.key,
+                              {"kind": a.kind, "days": a.within_days},
+                              f"latest {a.kind.replace('_', ' ')} within {a.within_days} days", canonical),
+                         num(a.op, a.value * factor))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        return _vital(k, case, s.key, s.param("kind"), s.param("days"))
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.vital
+        return f"the latest {_vital_words(a.kind)} within {a.within_days} days is " \
+               f"{p.cmp(a.op, a.value, a.unit, negated)}"
+
+
+class VitalWindowArgs(Args):
+    kind: VitalKind
+    within_days: int = Within
+
+
+class VitalMissing(Leaf):
+    """No usable vital sign of a kind within N days (a result such as body weight also counts)."""
+
+    group = "scales_vitals"
+    vital_missing: VitalWindowArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.vital_missing
+        return self.leaf(spec(f"vital_missing:{a.kind}:{a.within_days}d", "bool", self.key,
+                              {"kind": a.kind, "days": a.within_days},
+                              f"no usable {a.kind.replace('_', ' ')} within {a.within_days} days"))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        inner = _vital(k, case, s.key, s.param("kind"), s.param("days"))
+        if inner.known:
+            return FactValue(s.key, True, False, inner.evidence)
+        # A vital sign may also arrive as a result (e.g. body weight LOINC 29463-7).
+        analyte = _vital_analyte(s.param("kind"))
+        as_results = [r for r in case.results if r.analyte == analyte and usable(k, r)
+                      and in_window(case, r.day, s.param("days"))]
+        pick = latest(as_results)
+        if pick is not None:
+            return FactValue(s.key, True, False, (result_ev(pick),))
+        return FactValue(s.key, True, True, inner.evidence, inner.reason)
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.vital_missing
+        there = "there is a" if negated else "there is no"
+        return f"{there} usable {_vital_words(a.kind)} reading within the last {a.within_days} days"
+
+
+class VitalRecorded(Leaf):
+    """A reading of this kind was taken within the window, usable or not (a unit-less reading counts)."""
+
+    group = "scales_vitals"
+    vital_recorded: VitalWindowArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.vital_recorded
+        return self.leaf(spec(f"vital_recorded:{a.kind}:{a.within_days}d", "bool", self.key,
+                              {"kind": a.kind, "days": a.within_days},
+                              f"a {a.kind.replace('_', ' ')} reading (usable or not) within {a.within_days} days"))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        kind, days = s.param("kind"), s.param("days")
+        hits = [v for v in case.snapshot.vitals
+                if v.kind == kind and v.taken.date() <= case.as_of and days_between(case.as_of, v.taken.date()) <= days]
+        if hits:
+            return FactValue(s.key, True, True, tuple(
+                evidence(label=kind.replace("_", " "), value=v.value, unit=v.unit, date=v.taken.date(), record=v.id)
+                for v in sorted(hits, key=lambda v: v.taken)))
+        return FactValue(s.key, True, False, (), f"no {kind.replace('_', ' ')} within {days} days")
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.vital_recorded
+        return (f"{'no' if negated else 'a'} {_vital_words(a.kind)} reading (usable or not) was taken within the "
+                f"last {a.within_days} days")
