@@ -69,14 +69,14 @@ class Finding(_Out):
     outcome: Literal["fired", "cannot_assess"]
     summary: str = Field(max_length=140)
     detail: str
-    evidence: list[EvidenceItem] = []
-    missing: list[str] = []
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
     escalation: str | None = None
-    suggestions: list[SuggestionOut] = []
-    citations: list[Citation] = []
+    suggestions: list[SuggestionOut] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
     evidence_grade: Literal["V", "S", "U"]
     unverified: bool
-    related: list[Related] = []
+    related: list[Related] = Field(default_factory=list)
 
 
 class Assessment(_Out):
@@ -108,7 +108,7 @@ class EvaluationResult(_Out):
     patient: PatientSummary
     findings: list[Finding]
     assessed: list[Assessment]
-    notes: list[str] = []
+    notes: list[str] = Field(default_factory=list)
     disclaimer: str = JUDGMENT
 
     def counts(self) -> dict[str, int]:

@@ -1,8 +1,10 @@
 """Text to a document: JSON or YAML, with the limits every input file gets.
 
 YAML anchors and aliases are refused: a few hundred bytes of nested aliases expand to gigabytes
-("billion laughs"), and neither snapshots nor rule files need them.  PyYAML has no switch for
-this, so the composer is told to refuse an alias event (our own rule: no library offers it).
+("billion laughs") as soon as anything walks the document, and neither snapshots nor rule files
+need them.  PyYAML has no switch for this (our own rule: no library offers it).  Documents are read
+with libyaml (C) where available; an alias makes PyYAML reuse the same object, so a walk that
+visits each container once finds it without expanding anything.
 """
 
 from __future__ import annotations
@@ -21,19 +23,30 @@ class InputTooLarge(SnapshotError):
     """An input is over the size limit."""
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, f"YAML aliases (*{event.anchor}) are not accepted: write the content out",
-                event.start_mark)
-        return super().compose_node(parent, index)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class AliasError(yaml.YAMLError):
+    pass
+
+
+def _refuse_shared(doc: Any) -> None:
+    seen: set[int] = set()
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                raise AliasError("YAML aliases (*name) are not accepted: write the content out")
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
 
 
 def load_yaml(text: str) -> Any:
-    """`yaml.safe_load` that refuses anchors' aliases.  Raises yaml.YAMLError."""
-    return yaml.load(text, Loader=_NoAliasLoader)
+    """`yaml.safe_load` (libyaml where available) that refuses aliases.  Raises yaml.YAMLError."""
+    doc = yaml.load(text, Loader=_Loader)  # a safe loader
+    _refuse_shared(doc)
+    return doc
 
 
 def check_size(size: int, source: str, limit: int = MAX_INPUT_BYTES) -> None:

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from engine.errors import KnowledgeError, format_validation_error
+from engine.inputs.text import load_yaml
 from engine.knowledge.models import (
     Analyte,
     AnalytesFile,
@@ -43,7 +44,7 @@ def norm_name(name: str) -> str:
 
 def _read(path: Path, model: type[M]) -> M:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
         raise KnowledgeError(f"{path}: file is missing") from e
     except yaml.YAMLError as e:

@@ -292,9 +292,8 @@ class DurableMatcher:
         live = [r for r in rules if r.live(facts)]
         if not live:
             return
-        keys = set().union(*(r.keys for r in live)) if len(live) < len(c.rules) else c.keys
-        atoms = [atom(key, facts[key], i) for i, key in enumerate(c.order)
-                 if key in keys and c.admits(key, facts[key])]
+        keys = sorted(set().union(*(r.keys for r in live))) if len(live) < len(c.rules) else c.order
+        atoms = [atom(key, fv, i) for i, (key, fv) in enumerate((k, facts[k]) for k in keys) if c.admits(key, fv)]
         if not atoms:
             return
         payload = json.dumps(atoms)

@@ -48,7 +48,10 @@ class Visitor(Generic[T]):
     negation of the plain-language rendering, ...); each method decides how to recurse."""
 
     def visit(self, node: Node, *args: Any) -> T:
-        return getattr(self, _METHOD[node.op])(node, *args)
+        table = self.__dict__.get("_table")
+        if table is None:  # bound methods looked up once per visitor, not once per node
+            table = self.__dict__["_table"] = {op: getattr(self, name) for op, name in _METHOD.items()}
+        return table[node.op](node, *args)
 
     def visit_all(self, node: Node, *args: Any) -> T:
         raise NotImplementedError
