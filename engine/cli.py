@@ -24,6 +24,25 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(schema_app, name="schema")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"setpoint {version('setpoint')}")
+        except PackageNotFoundError:  # pragma: no cover - running from a checkout without an install
+            typer.echo("setpoint (not installed)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Setpoint clinical decision support."""
+
+
 class Fmt(StrEnum):
     text = "text"
     markdown = "markdown"
