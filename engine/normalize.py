@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
+from engine.clinical_text import affirmed
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
 from engine.knowledge.models import MedicationSet
 from engine.snapshot.models import Condition, Medication, Result, Snapshot
@@ -80,6 +81,7 @@ class NormCondition:
     sets: frozenset[str]
     status: str
     onset: date | None
+    from_text: bool = False  # matched from free text only (no code): said so in the evidence
 
 
 @dataclass
@@ -260,6 +262,9 @@ def condition_sets(k: Knowledge, cond: Condition) -> frozenset[str]:
 @lru_cache(maxsize=8192)
 def _condition_sets(k: Knowledge, icd: tuple[str, ...], sct: tuple[str, ...], texts: tuple[str, ...]) -> frozenset[str]:
     coded = bool(icd or sct)
+    # Free text is read for what it affirms about the patient: abbreviations spelled out, negated and
+    # family-history parts left out ("no history of seizures", "mother had breast CA").
+    texts = tuple(a for t in texts if t and (a := affirmed(t)))
     out = set()
     for s in k.condition_sets.values():
         excluded = tuple(s.icd10_exclude)
@@ -362,6 +367,7 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
             record_id=_record_id("conditions", i, c.id),
             label=c.text or ", ".join(f"{x.system}:{x.code}" for x in c.codes),
             sets=condition_sets(k, c), status=c.status, onset=c.onset,
+            from_text=not any(x.system in ("icd10cm", "snomed") for x in c.codes),
         )
         for i, c in enumerate(snap.conditions)
     ]

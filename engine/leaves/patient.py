@@ -50,7 +50,8 @@ FIELD_UNITS = {"age": "years", "years_since_menopause": "years", "weight_kg": "k
 
 
 def _cond_ev(c: Any, note: str | None = None) -> EvidenceItem:
-    return evidence(label=c.label, date=c.onset, record=c.record_id, note=note or c.status)
+    return evidence(label=c.label, date=c.onset, record=c.record_id,
+                    note=note or (f"{c.status}; read from free text (no code)" if c.from_text else c.status))
 
 
 # ------------------------------------------------------------------ conditions
