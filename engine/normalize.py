@@ -356,7 +356,8 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
                 concepts=resolve_concepts(k, m),
                 route=resolve_route(k, m),
                 daily_mg=daily_mg(m),
-                dose_text=f"{m.dose:g} {m.dose_unit}" + (f" {m.frequency}" if m.frequency else "")
+                dose_text=(f"{m.dose:g} {m.dose_unit}" + (f" {m.frequency}" if m.frequency else "")
+                           + (" (from the written instructions)" if m.dose_source == "instructions" else ""))
                 if m.dose is not None else None,
                 start=m.start, end=m.end, last_change=m.last_dose_change,
                 compounded=m.compounded, prn=m.prn, source=m,

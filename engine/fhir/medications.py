@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.errors import format_validation_error
-from engine.fhir import parse
+from engine.fhir import parse, sig
 from engine.fhir.context import MapContext
 from engine.fhir.values import ATC, RXNORM, SNOMED, PartialDate, cc_text, codings, number, ref_string, to_date
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
@@ -119,6 +119,7 @@ def _product(raw: dict[str, Any], model: Any, ctx: MapContext) -> tuple[Any, str
 def _dates(rtype: str, m: Any, status: str, ctx: MapContext) -> dict[str, Any]:
     start: date | None = None
     end: date | None = None
+    note: str | None = None
     if rtype == "MedicationRequest":
         bounds = _bounds(m.dosageInstruction)
         validity = m.dispenseRequest.validityPeriod if m.dispenseRequest is not None else None
@@ -127,6 +128,10 @@ def _dates(rtype: str, m: Any, status: str, ctx: MapContext) -> dict[str, Any]:
         end = _day(bounds[1]) if bounds[1] else None
         if bounds[2] is not None and start is not None and end is None:
             end = start + timedelta(days=bounds[2])
+        if end is None and status in STOPPED and validity is not None and _day(validity.end):
+            # A stopped order with no stop date of its own: the end of its validity is the best date on
+            # record (stated in the evidence, so washouts and abrupt stops can be assessed).
+            end, note = _day(validity.end), "stop date taken from the end of the prescription's validity period"
         if status == "draft" and ctx.drafts_start is not None:
             start, end = ctx.drafts_start, None
     elif rtype == "MedicationStatement":
@@ -134,6 +139,9 @@ def _dates(rtype: str, m: Any, status: str, ctx: MapContext) -> dict[str, Any]:
             start = _day(m.effectiveDateTime)
         elif m.effectivePeriod is not None:
             start, end = _day(m.effectivePeriod.start), _day(m.effectivePeriod.end)
+        if start is None and end is None:
+            bounds = _bounds(m.dosage)
+            start, end = (_day(bounds[0]) if bounds[0] else None), (_day(bounds[1]) if bounds[1] else None)
     else:  # MedicationDispense: taken from hand-over for the days supplied
         start = _day(m.whenHandedOver) or _day(m.whenPrepared)
         days = number(m.daysSupply.value) if m.daysSupply is not None else None
@@ -143,7 +151,7 @@ def _dates(rtype: str, m: Any, status: str, ctx: MapContext) -> dict[str, Any]:
         end = None if status in CURRENT else end
     ctx.seen(start)
     stopped = status in STOPPED and rtype != "MedicationDispense"
-    return {"start": start, "end": end, "stopped": True if stopped else None}
+    return {"start": start, "end": end, "stopped": True if stopped else None, "date_note": note}
 
 
 def _bounds(dosages: list[Any] | None) -> tuple[Any, Any, float | None]:
@@ -174,7 +182,26 @@ def _dosage(dosages: list[Any], label: str | None, k: Knowledge, form: str | Non
     dose = _dose(first, label)
     if dose is not None:
         out["dose"], out["dose_unit"] = dose
+        return out
+    written = first.text or first.patientInstruction
+    if written:
+        parsed = sig.parse(written, _single_strength(label or ""))
+        if parsed:
+            out.update(parsed, dose_source="instructions")
+            if per_day or freq:  # a structured frequency wins over the one written
+                out["times_per_day"], out["frequency"] = per_day, freq
     return out
+
+
+def _single_strength(name: str) -> tuple[float, str] | None:
+    """The strength of a single-ingredient product per unit ("Sertraline 100 MG Oral Tablet" -> 100 mg)."""
+    if _RATE_UNITS.sub("", name).count("/") or _CONCENTRATION.search(name):
+        return None
+    found = _STRENGTH.findall(name)
+    if len(found) != 1:
+        return None
+    amount, mass = found[0]
+    return float(amount), norm_unit(mass.lower())
 
 
 def _frequency(dose: Any) -> tuple[float | None, str | None]:

@@ -43,7 +43,9 @@ def med_ev(m: NormMed, note: str | None = None) -> EvidenceItem:
     if m.route:
         parts.append(m.route)
     return evidence(label=m.label, value=", ".join(parts) or None, unit=None, date=m.last_start_or_change(),
-                    record=m.record_id, note=note or ("compounded" if m.compounded else None))
+                    record=m.record_id,
+                    note="; ".join(x for x in (note or ("compounded" if m.compounded else None), m.source.date_note)
+                                   if x) or None)
 
 
 def result_ev(r: NormResult) -> EvidenceItem:

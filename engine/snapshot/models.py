@@ -148,6 +148,11 @@ class Medication(_Model):
     prn: StrictBool = False
     stopped_without_taper: StrictBool | None = None
     indication: str | None = None
+    # Where the dose came from: structured fields, or the written instructions ("20 mg daily") when the
+    # EHR sent no structured dose (said so in the evidence).
+    dose_source: Literal["structured", "instructions"] = "structured"
+    # How a date was read when it was not given directly (e.g. a stop date from a prescription's validity).
+    date_note: str | None = None
     # Known to be stopped (e.g. a FHIR MedicationRequest with status "stopped"): `end` is the stop date
     # when recorded; stopped without an `end` means stopped on an unknown date (never active, and
     # "stopped within N days" is unknown rather than false).

@@ -1,0 +1,57 @@
+"""Medications written as EHRs write them: the dose only in the instructions, stop dates in other fields."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from engine import Engine
+from engine.fhir.sig import parse
+
+from .conftest import AS_OF
+from .fhir_data import bundle, med
+
+
+@pytest.mark.parametrize(("sig", "strength", "expected"), [
+    ("20 mg daily", None, {"dose": 20.0, "dose_unit": "mg", "frequency": "daily"}),
+    ("Take 1 tablet by mouth twice a day", (100.0, "mg"), {"dose": 100.0, "dose_unit": "mg", "frequency": "bid"}),
+    ("take one tab po qhs", (50.0, "mg"), {"dose": 50.0, "dose_unit": "mg", "frequency": "daily"}),
+    ("0.5mg bid prn anxiety", None, {"dose": 0.5, "dose_unit": "mg", "frequency": "bid", "prn": True}),
+    ("50 mg q8h", None, {"dose": 50.0, "dose_unit": "mg", "times_per_day": 3.0}),
+])
+def test_unambiguous_instructions_give_the_dose(sig: str, strength: tuple[float, str] | None,
+                                                expected: dict) -> None:
+    assert parse(sig, strength) == expected
+
+
+@pytest.mark.parametrize("sig", ["1-2 tablets q4h prn", "50 or 100 mg daily", "as directed", "take 1 tablet daily"])
+def test_ambiguous_instructions_give_no_dose(sig: str) -> None:
+    assert parse(sig, None) == {}, "never a guess: no strength, a range or no amount leaves the dose unknown"
+
+
+def test_a_dose_only_in_the_sig_reaches_the_dose_rule(engine: Engine) -> None:
+    """Citalopram 40 mg daily in a 70-year-old, the dose written only as text: the >20 mg rule fires."""
+    order = med("cit", None, "Citalopram 20 MG Oral Tablet", authoredOn=(AS_OF - timedelta(days=90)).isoformat(),
+                dosageInstruction=[{"text": "Take 2 tablets by mouth daily"}])
+    doc = bundle(order)
+    doc["entry"][0]["resource"]["birthDate"] = "1955-01-01"
+    r = engine.evaluate(doc, as_of=AS_OF)
+    hit = next(f for f in r.findings if f.rule_id == "NC-QT-012")
+    assert any("from the written instructions" in str(e.value) for e in hit.evidence)
+
+
+def test_a_stopped_order_takes_its_stop_date_from_the_validity_period(engine: Engine) -> None:
+    """Phenelzine started 5 days after fluoxetine stopped, the stop written only in validityPeriod.end:
+    the critical MAOI washout fires instead of a "cannot assess"."""
+    stop = AS_OF - timedelta(days=20)
+    fluoxetine = med("flx", None, "Fluoxetine 20 MG Oral Capsule", status="stopped",
+                     authoredOn=(AS_OF - timedelta(days=400)).isoformat(),
+                     dispenseRequest={"validityPeriod": {"start": (AS_OF - timedelta(days=400)).isoformat(),
+                                                         "end": stop.isoformat()}})
+    phenelzine = med("phz", None, "Phenelzine 15 MG Oral Tablet",
+                     authoredOn=(stop + timedelta(days=5)).isoformat())
+    r = engine.evaluate(bundle(fluoxetine, phenelzine), as_of=AS_OF)
+    hit = next(f for f in r.findings if f.rule_id == "NC-SER-002")
+    assert hit.outcome == "fired" and hit.severity == "critical"
+    assert any("validity period" in (e.note or "") for e in hit.evidence)
