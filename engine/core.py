@@ -64,7 +64,8 @@ class Engine:
         if matcher == "durable":
             if durable.available():
                 rules = compiled if compiled is not None else compile_durable(rulebase)
-                self._durable = durable.DurableMatcher(rules)
+                pack = {lr.id: lr.gates[0][0].spec.key for lr in rulebase.rules if lr.gates}
+                self._durable = durable.DurableMatcher(rules, pack)
             else:  # pragma: no cover - only on Pythons where durable-rules does not import
                 self.load_notes.append("durable-rules is unavailable here: the compiled matcher was used")
         self.matcher: Matcher = "durable" if self._durable else "compiled"

@@ -7,6 +7,7 @@ and never given a canonical value, so it can never reach a threshold.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -153,9 +154,42 @@ def resolve_route(k: Knowledge, med: Medication) -> str | None:
     return k.route_aliases[m.group(1)] if m else None
 
 
+# A delivery rate written in the product ("estradiol 0.0075 MG/24HR Vaginal System", "0.05 MG/DAY Transdermal
+# Patch", "fentanyl 25 MCG/HR") is the daily dose, whatever the instructions say about changing it.
+_RATE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(mg|mcg|ug|µg)\s*/\s*(24\s*hr?s?|24h|day|d|hr?)\b", re.IGNORECASE)
+# A unit-dose vaginal form (tablet, insert, pessary, softgel) and its single strength ("Estradiol 10 MCG
+# Vaginal Insert"): low dose is decided by the strength per unit when no daily dose is recorded.
+_UNIT_FORM = re.compile(r"\b(tablet|tab|insert|pessary|softgel|capsule)s?\b", re.IGNORECASE)
+_UNIT_STRENGTH = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(mg|mcg|ug|µg)\b(?!\s*/)", re.IGNORECASE)
+
+
+def rate_mg_per_day(name: str | None) -> float | None:
+    if not name:
+        return None
+    found = _RATE.findall(name)
+    if len(found) != 1:
+        return None
+    amount, unit, per = found[0]
+    factor = MASS_TO_MG[norm_unit(unit.lower())]
+    hours = per.lower().replace(" ", "")
+    per_day = 24.0 if hours in ("h", "hr") else 1.0
+    return float(amount) * factor * per_day
+
+
+def unit_strength_mg(name: str | None) -> float | None:
+    """The single strength of a unit-dose form named in the product text, in mg (None otherwise)."""
+    if not name or not _UNIT_FORM.search(name) or _RATE.search(name):
+        return None
+    found = _UNIT_STRENGTH.findall(name)
+    if len(found) != 1:
+        return None
+    amount, unit = found[0]
+    return float(amount) * MASS_TO_MG[norm_unit(unit.lower())]
+
+
 def daily_mg(med: Medication) -> float | None:
     if med.dose is None or not med.dose_unit:
-        return None
+        return rate_mg_per_day(med.name)
     factor = MASS_TO_MG.get(norm_unit(med.dose_unit).removesuffix("/day").removesuffix("/d"))
     if factor is None:
         return None
@@ -245,6 +279,10 @@ def _is_low_dose(k: Knowledge, med: NormMed) -> bool | None:
     if not limits:
         return False
     if med.daily_mg is None:
+        unit_limits = [x for c in med.concepts if (x := k.concepts[c].low_dose_max_unit_mg.get(med.route or ""))]
+        strength = unit_strength_mg(med.source.name) if unit_limits and len(med.concepts) == 1 else None
+        if strength is not None:
+            return strength <= max(unit_limits)  # by strength and form: e.g. a 10 ug vaginal insert
         return None
     return med.daily_mg <= max(limits)
 

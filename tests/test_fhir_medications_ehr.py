@@ -55,3 +55,28 @@ def test_a_stopped_order_takes_its_stop_date_from_the_validity_period(engine: En
     hit = next(f for f in r.findings if f.rule_id == "NC-SER-002")
     assert hit.outcome == "fired" and hit.severity == "critical"
     assert any("validity period" in (e.note or "") for e in hit.evidence)
+
+
+def _breast_cancer_on(product: str, **extra: object) -> dict:
+    doc = bundle(med("e2", None, product, authoredOn=(AS_OF - timedelta(days=200)).isoformat(), **extra))
+    doc["entry"].append({"resource": {
+        "resourceType": "Condition", "id": "bc", "subject": {"reference": "Patient/p1"},
+        "clinicalStatus": {"coding": [{"code": "active"}]},
+        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "C50.911"}]}}})
+    return doc
+
+
+@pytest.mark.parametrize("product", ["Estradiol 10 MCG Vaginal Insert", "estradiol 0.0075 MG/24HR Vaginal System"])
+def test_low_dose_vaginal_estrogen_is_read_by_strength_and_form(engine: Engine, product: str) -> None:
+    """A 10 ug insert or the 7.5 ug/day ring is local low-dose estrogen, not systemic (no false critical)."""
+    r = engine.evaluate(_breast_cancer_on(product), as_of=AS_OF)
+    ids = {f.rule_id for f in r.findings}
+    assert "HR-EST-001" not in ids
+    assert "HR-EST-002" in ids, "the vaginal-estrogen-after-breast-cancer rule speaks instead"
+
+
+@pytest.mark.parametrize("product", ["estradiol acetate 0.05 MG/24HR Vaginal Ring", "Estradiol 1 MG Oral Tablet"])
+def test_systemic_estrogen_by_strength_stays_systemic(engine: Engine, product: str) -> None:
+    r = engine.evaluate(_breast_cancer_on(product), as_of=AS_OF)
+    hit = next(f for f in r.findings if f.rule_id == "HR-EST-001")
+    assert hit.severity == "critical" and hit.outcome == "fired"

@@ -187,7 +187,7 @@ def _check_references(k: Knowledge) -> None:
             if r not in routes:
                 raise KnowledgeError(f"{where}: route {r!r} is not a route class")
     for c in k.concepts.values():
-        for r in c.low_dose_max_daily_mg:
+        for r in [*c.low_dose_max_daily_mg, *c.low_dose_max_unit_mg]:
             if r not in routes:
                 raise KnowledgeError(f"medications.yaml: concept {c.id}: route {r!r} is not a route class")
     for s in k.scales.values():

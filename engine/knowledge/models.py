@@ -114,6 +114,9 @@ class MedicationConcept(_Strict):
     case_sensitive_synonyms: list[str] = []
     # Daily dose (mg) at or below which a product counts as "low dose" for its route (e.g. vaginal estradiol).
     low_dose_max_daily_mg: dict[str, float] = {}
+    # Largest strength per unit (mg) of a unit-dose form (vaginal tablet, insert) that is low dose whatever
+    # the frequency, used when no daily dose is recorded: "Estradiol 10 MCG Vaginal Insert".
+    low_dose_max_unit_mg: dict[str, float] = {}
     # Morphine milligram equivalents per mg of the oral daily dose (CDC 2022 table); opioids only.
     mme_factor: float | None = Field(default=None, gt=0)
     # Prednisone milligrams per mg of this glucocorticoid (systemic potency; catalogue H52); glucocorticoids only.

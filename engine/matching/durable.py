@@ -238,7 +238,9 @@ _counter_lock = threading.Lock()
 class DurableMatcher:
     """Holds the compiled rulesets; `match` is serialised by a lock (durable is not thread-safe)."""
 
-    def __init__(self, rules: Sequence[CompiledRule]):
+    def __init__(self, rules: Sequence[CompiledRule], pack: Mapping[str, str] | None = None):
+        """`pack`: rule id -> the fact its liveness depends on (the engine's first gate); rules sharing it
+        go into the same rulesets, so a patient without (say) lithium skips whole rulesets."""
         if _dre is None:  # pragma: no cover
             raise MatcherError("durable-rules is not importable on this Python")
         self._lock = threading.Lock()
@@ -246,8 +248,12 @@ class DurableMatcher:
         self.chunks: list[_Chunk] = []
         with _counter_lock:
             base = f"setpoint{next(_counter)}"
-        # Rules sharing a gate fact are packed together, so a patient without (say) lithium skips whole rulesets.
-        for r in sorted(rules, key=lambda r: (r.gates[0][0] if r.gates else "\uffff", r.rule_id)):
+        def key(r: CompiledRule) -> str:
+            if pack is not None:
+                return pack.get(r.rule_id, "\uffff")
+            return r.gates[0][0] if r.gates else "\uffff"
+
+        for r in sorted(rules, key=lambda r: (key(r), r.rule_id)):
             chunk = next((c for c in self.chunks if c.fits(r)), None)
             if chunk is None:
                 chunk = _Chunk(f"{base}_{len(self.chunks)}")
