@@ -1,7 +1,8 @@
 """The `setpoint` command line.
 
-Exit codes: 0 the evaluation ran; 1 a finding is at or above `--fail-on`;
-2 bad input or a bad rule base (the message names the file, field and problem).
+Exit codes: 0 the evaluation ran; 1 a finding is at or above `--fail-on`; 2 bad input or a bad rule
+base (the message names the file, field and problem); 3 an internal error (a one-line message;
+`--debug` prints the trace).
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ import typer
 
 from engine.errors import RuleBaseError, SetpointError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Setpoint clinical decision support.")
+EPILOG = ("Exit codes: 0 ran; 1 a finding at or above --fail-on; 2 bad input or rule base; 3 internal error "
+          "(add --debug for the trace).  Example: setpoint evaluate case.yaml --as-of 2026-11-21 --fail-on high")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Setpoint clinical decision support.",
+                  epilog=EPILOG, pretty_exceptions_enable=False)
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect the rule base.")
 schema_app = typer.Typer(no_args_is_help=True, help="Print JSON Schemas.")
 app.add_typer(rules_app, name="rules")
@@ -122,7 +126,10 @@ def evaluate(
         fail(str(e))
     report = eng.renderer.report(result, fmt.value)
     if output:
-        output.write_text(report, encoding="utf-8")
+        try:
+            output.write_text(report, encoding="utf-8")
+        except OSError as e:
+            fail(f"--output: cannot write {output}: {e.strerror or e}")
     else:
         typer.echo(report, nl=not report.endswith("\n"))
     if fail_on is not None and result.at_or_above(fail_on.value):
@@ -181,6 +188,14 @@ def schema_snapshot() -> None:
     from engine.snapshot.models import Snapshot
 
     typer.echo(json.dumps(Snapshot.model_json_schema(), indent=2))
+
+
+@schema_app.command("result")
+def schema_result() -> None:
+    """JSON Schema of an evaluation result (`--format json`), with its schema_version."""
+    from engine.findings import EvaluationResult
+
+    typer.echo(json.dumps(EvaluationResult.model_json_schema(), indent=2))
 
 
 @schema_app.command("rule")
@@ -420,8 +435,24 @@ _PROCESS = {"freeze": False}
 
 
 def main() -> None:
+    """The `setpoint` entry point: no traceback reaches a user unless `--debug` is given."""
+    import traceback
+
     _PROCESS["freeze"] = True
-    app()
+    debug = "--debug" in sys.argv[1:]
+    if debug:
+        sys.argv.remove("--debug")
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:  # anything not already turned into a message and an exit code is a bug
+        if debug:
+            traceback.print_exc()
+        detail = " ".join(str(e).split())[:300]
+        typer.echo(f"setpoint: internal error ({e.__class__.__name__}: {detail}); this is a bug, please report it"
+                   + ("" if debug else " (rerun with --debug for the trace)"), err=True)
+        sys.exit(3)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -100,7 +100,13 @@ class PatientSummary(_Out):
     sex: str
 
 
+RESULT_SCHEMA_VERSION = "1"
+
+
 class EvaluationResult(_Out):
+    """The result of one evaluation (`setpoint schema result` prints its JSON Schema)."""
+
+    schema_version: Literal["1"] = RESULT_SCHEMA_VERSION
     engine_version: str
     rulebase: RuleBaseStamp
     as_of: date

@@ -89,3 +89,33 @@ def test_compiled_matcher_gives_the_same_report() -> None:
     da, db = json.loads(a.stdout), json.loads(b.stdout)
     assert da.pop("matcher") == "durable" and db.pop("matcher") == "compiled"
     assert da == db
+
+
+def _crashing(*args: str) -> subprocess.CompletedProcess[str]:
+    code = ("import sys, engine.cli as c, engine.core as core\n"
+            "def boom(*a, **k):\n    raise ZeroDivisionError('division by zero')\n"
+            "core.Engine.evaluate = boom\n"
+            f"sys.argv = ['setpoint', *{list(args)!r}]\nc.main()\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def test_an_internal_error_exits_3_with_one_line_and_no_trace() -> None:
+    r = _crashing("evaluate", str(EXAMPLE), "--as-of", "2026-11-21")
+    assert r.returncode == 3
+    assert r.stderr.count("\n") == 1 and "internal error (ZeroDivisionError" in r.stderr
+    assert "Traceback" not in r.stderr and "--debug" in r.stderr
+    d = _crashing("evaluate", str(EXAMPLE), "--as-of", "2026-11-21", "--debug")
+    assert d.returncode == 3 and "Traceback" in d.stderr
+
+
+def test_an_unwritable_output_is_a_clear_exit_2(tmp_path: Path) -> None:
+    r = run("evaluate", str(EXAMPLE), "--as-of", "2026-11-21", "-o", str(tmp_path / "missing" / "x.txt"))
+    assert r.returncode == 2 and "--output: cannot write" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_result_schema_is_printed_and_every_result_carries_its_version() -> None:
+    r = run("schema", "result")
+    schema = json.loads(r.stdout)
+    assert r.returncode == 0 and "schema_version" in schema["properties"]
+    out = json.loads(run("evaluate", str(EXAMPLE), "--as-of", "2026-11-21", "--format", "json").stdout)
+    assert out["schema_version"] == "1"
