@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -95,6 +97,21 @@ def _load(rules: Path | None, knowledge: Path | None, matcher: str = "durable", 
         fail("rule base is invalid:\n  " + "\n  ".join(e.problems))
     except SetpointError as e:
         fail(str(e))
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar with counts, rate and ETA on standard error, when it is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _read_input(path: str) -> tuple[object, str]:
@@ -268,7 +285,8 @@ def rules_test(
     if not folder.is_dir():
         fail(f"--features: {folder} is not a folder")
     try:
-        report = run_coverage(eng, folder, twin)
+        with progress_bar("scenarios") as tick:
+            report = run_coverage(eng, folder, twin, progress=tick)
     except FeatureError as e:
         fail(str(e))
     typer.echo(json.dumps(report.to_dict(), indent=2) if fmt == ReviewFmt.json else render_text(report, min_coverage))
@@ -292,7 +310,8 @@ def rules_audit(
     from engine.scenarios import FeatureError
 
     try:
-        data = build(rules, knowledge, features, _date(as_of) or date.today(), scenarios=scenarios)
+        with progress_bar("scenarios") as tick:
+            data = build(rules, knowledge, features, _date(as_of) or date.today(), scenarios=scenarios, progress=tick)
     except (SetpointError, FeatureError) as e:
         fail(str(e))
     report = render(data, fmt.value)
@@ -322,7 +341,8 @@ def rules_diff(
         if not folder.is_dir():
             fail(f"{label}: {folder} is not a folder")
     try:
-        result = diff(old, new, knowledge, features)
+        with progress_bar("scenarios, old and new rule bases") as tick:
+            result = diff(old, new, knowledge, features, progress=tick)
     except (SetpointError, FeatureError) as e:
         fail(str(e))
     typer.echo(json.dumps(result.to_dict(), indent=2) if fmt == ReviewFmt.json else result.text())

@@ -531,7 +531,15 @@ def run_scenario(scenario: Scenario, engine: Engine, twin: Engine | None = None,
     return run
 
 
+Progress = Callable[[int, int], None]  # (scenarios done, scenarios in all)
+
+
 def run_all(scenarios: Iterable[Scenario], engine: Engine, twin: Engine | None = None, *, root: Path,
-            assertions: bool = True, with_facts: bool = False) -> list[ScenarioRun]:
-    return [run_scenario(s, engine, twin, root=root, assertions=assertions, with_facts=with_facts)
-            for s in scenarios]
+            assertions: bool = True, with_facts: bool = False, progress: Progress | None = None) -> list[ScenarioRun]:
+    todo = list(scenarios)
+    out = []
+    for s in todo:
+        out.append(run_scenario(s, engine, twin, root=root, assertions=assertions, with_facts=with_facts))
+        if progress is not None:
+            progress(len(out), len(todo))
+    return out

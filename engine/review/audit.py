@@ -21,6 +21,7 @@ from engine.review.lint import DUE_SOON_DAYS, lint_checked
 from engine.review.plain import Phrases, outline, outline_lines, sentence
 from engine.rules.load import Problem, load_rulebase
 from engine.rules.schema import Rule
+from engine.scenarios import Progress
 from engine.severity import DESCENDING, rank
 
 FORMATS = {"html": "audit/audit.html.j2", "markdown": "audit/audit.md.j2"}
@@ -66,7 +67,7 @@ def _manifest_state(root: Path) -> str:
 
 
 def build(rules: Path | None = None, knowledge: Path | None = None, features: Path | None = None,
-          as_of: date | None = None, scenarios: bool = True) -> dict[str, Any]:
+          as_of: date | None = None, scenarios: bool = True, progress: Progress | None = None) -> dict[str, Any]:
     """Everything the audit templates show, as plain data."""
     from engine.core import Engine
 
@@ -78,7 +79,7 @@ def build(rules: Path | None = None, knowledge: Path | None = None, features: Pa
     coverage: CoverageReport | None = None
     if scenarios and not checked.errors:
         eng = Engine.load(rules=rules_dir, knowledge=knowledge, matcher="compiled")
-        coverage = run_coverage(eng, Path(features) if features else paths.features_dir())
+        coverage = run_coverage(eng, Path(features) if features else paths.features_dir(), progress=progress)
     phrases = Phrases(k)
     out: list[AuditRule] = []
     for f in checked.files:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from engine.matching.tree import eval_leaf
 from engine.review.plain import Phrases
 from engine.rules.load import LoadedRule, leaf_nodes
-from engine.scenarios import Scenario, ScenarioRun, load_features, run_all
+from engine.scenarios import Progress, Scenario, ScenarioRun, load_features, run_all
 
 if TYPE_CHECKING:
     from engine.core import Engine
@@ -164,11 +164,11 @@ def measure(rules: list[LoadedRule] | tuple[LoadedRule, ...], runs: list[Scenari
 
 
 def run_coverage(engine: Engine, features: Path, twin: Engine | None = None,
-                 scenarios: list[Scenario] | None = None) -> CoverageReport:
+                 scenarios: list[Scenario] | None = None, progress: Progress | None = None) -> CoverageReport:
     """Run every scenario under `features` (with the same assertions as pytest-bdd) and measure coverage
     of the engine's active rules.  `twin`, the other matcher, makes every scenario a differential test."""
     scs = scenarios if scenarios is not None else load_features(features)
-    runs = run_all(scs, engine, twin, root=Path(features).resolve().parent, with_facts=True)
+    runs = run_all(scs, engine, twin, root=Path(features).resolve().parent, with_facts=True, progress=progress)
     return measure(engine.rulebase.rules, runs, Phrases(engine.knowledge))
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from engine import paths
 from engine.rules.load import CheckedRuleBase, Problem, load_rulebase
 from engine.rules.schema import Rule
-from engine.scenarios import load_features, run_all
+from engine.scenarios import Progress, load_features, run_all
 
 if TYPE_CHECKING:
     from engine.core import Engine
@@ -181,12 +181,14 @@ def compare_rules(old: CheckedRuleBase, new: CheckedRuleBase) -> RuleBaseDiff:
     return out
 
 
-def behaviour(old: Engine, new: Engine, features: Path) -> tuple[list[ScenarioDelta], int, list[str]]:
+def behaviour(old: Engine, new: Engine, features: Path,
+              progress: Progress | None = None) -> tuple[list[ScenarioDelta], int, list[str]]:
     """Evaluate every scenario of `features` with both engines (no assertions); who gains or loses what."""
     scs = load_features(features)
     root = Path(features).resolve().parent
-    a = run_all(scs, old, root=root, assertions=False)
-    b = run_all(scs, new, root=root, assertions=False)
+    n = len(scs)
+    a = run_all(scs, old, root=root, assertions=False, progress=progress and (lambda i, _: progress(i, 2 * n)))
+    b = run_all(scs, new, root=root, assertions=False, progress=progress and (lambda i, _: progress(n + i, 2 * n)))
     out, errors = [], []
     for ra, rb in zip(a, b, strict=True):
         if ra.result is None or rb.result is None:
@@ -198,7 +200,8 @@ def behaviour(old: Engine, new: Engine, features: Path) -> tuple[list[ScenarioDe
     return out, len(scs), errors
 
 
-def diff(old: Path, new: Path, knowledge: Path | None = None, features: Path | None = None) -> RuleBaseDiff:
+def diff(old: Path, new: Path, knowledge: Path | None = None, features: Path | None = None,
+         progress: Progress | None = None) -> RuleBaseDiff:
     """Compare the rule bases at `old` and `new` (with the same knowledge and message templates)."""
     from engine.core import Engine
 
@@ -216,5 +219,5 @@ def diff(old: Path, new: Path, knowledge: Path | None = None, features: Path | N
         features = beside if beside.is_dir() else paths.features_dir()
     eng_old = Engine.load(rules=old, knowledge=knowledge, matcher="compiled")
     eng_new = Engine.load(rules=new, knowledge=knowledge, matcher="compiled")
-    out.behaviour, out.scenarios, out.scenario_errors = behaviour(eng_old, eng_new, Path(features))
+    out.behaviour, out.scenarios, out.scenario_errors = behaviour(eng_old, eng_new, Path(features), progress)
     return out
