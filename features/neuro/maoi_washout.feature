@@ -28,6 +28,22 @@ Feature: NC-SER-002 MAOI washout not observed
     When the engine evaluates the patient
     Then rule NC-SER-002 does not fire
 
+  Scenario: An MAOI started 18 days after stopping vortioxetine is inside its 21-day label washout
+    Given the patient takes:
+      | name         | dose | dose_unit | frequency | start   | end     |
+      | vortioxetine | 10   | mg        | daily     | 2y ago  | 23d ago |
+      | phenelzine   | 15   | mg        | tid       | 5d ago  |         |
+    When the engine evaluates the patient
+    Then rule NC-SER-002 fires with severity critical
+
+  Scenario: An MAOI started 22 days after stopping vortioxetine is outside its washout (boundary)
+    Given the patient takes:
+      | name         | dose | dose_unit | frequency | start   | end     |
+      | vortioxetine | 10   | mg        | daily     | 2y ago  | 27d ago |
+      | phenelzine   | 15   | mg        | tid       | 5d ago  |         |
+    When the engine evaluates the patient
+    Then rule NC-SER-002 does not fire
+
   Scenario: An MAOI started 14 days after stopping sertraline is inside its washout (boundary)
     Given the patient takes:
       | name       | dose | dose_unit | frequency | start   | end     |
