@@ -51,7 +51,7 @@ def test_unknown_lab_code(rules_copy: Path) -> None:
     edit(rules_copy, LITHIUM, r"analyte: lithium\b", "analyte: lithum")
     r = cli("rules", "lint", "--rules", rules_copy, "--as-of", AS_OF)
     assert r.exit_code == 1
-    assert any(line.startswith(f"error: {LITHIUM} (NC-LI-019): when") and "unknown analyte 'lithum'" in line
+    assert any(line.startswith(f"error: {LITHIUM} (NC-LI-019): ") and ".lab: unknown analyte 'lithum'" in line
                for line in r.stdout.splitlines()), r.stdout
 
 
@@ -88,7 +88,7 @@ def test_every_problem_is_collected_not_just_the_first(rules_copy: Path) -> None
     _, found = problems(rules_copy)
     errors = [(p["rule_id"], p["field"]) for p in found if p["level"] == "error"]
     assert ("NC-LI-019", "references[0]") in errors and ("NC-LI-026", "message") in errors
-    assert any(r == "NC-LI-019" and f.startswith("when") for r, f in errors)
+    assert any(r == "NC-LI-019" and f.endswith(".lab") for r, f in errors)
 
 
 def test_schema_error_names_the_field(rules_copy: Path) -> None:

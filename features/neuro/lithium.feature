@@ -92,7 +92,7 @@ Feature: NC-LI-019 toxic lithium level and NC-LI-026 lithium with an NSAID
     Then rule NC-LI-019 fires with severity critical
     And finding NC-LI-020 is grouped under NC-LI-019
 
-  Scenario: Toxicity symptoms with a level of 1.19 mmol/L do not meet the symptomatic threshold (boundary)
+  Scenario: Toxicity symptoms with a level of 1.19 mmol/L still raise the alarm, at high (toxicity within range)
     Given the patient takes:
       | name              | dose | dose_unit | frequency | start  |
       | lithium carbonate | 400  | mg        | bid       | 3y ago |
@@ -103,8 +103,31 @@ Feature: NC-LI-019 toxic lithium level and NC-LI-026 lithium with an NSAID
       | kind   | date   |
       | ataxia | 1d ago |
     When the engine evaluates the patient
-    Then rule NC-LI-019 does not fire
-    And rule NC-LI-020 fires with severity moderate
+    Then rule NC-LI-019 fires with severity high
+    And finding NC-LI-020 is grouped under NC-LI-019
+
+  Scenario: Toxicity symptoms with a level of 1.2 mmol/L are critical (boundary)
+    Given the patient takes:
+      | name              | dose | dose_unit | frequency | start  |
+      | lithium carbonate | 400  | mg        | bid       | 3y ago |
+    And the patient has results:
+      | loinc   | value | unit   | collected | hours_since_dose |
+      | 14334-7 | 1.2   | mmol/L | 2d ago    | 12               |
+    And the patient has notes:
+      | kind   | date   |
+      | ataxia | 1d ago |
+    When the engine evaluates the patient
+    Then rule NC-LI-019 fires with severity critical
+
+  Scenario: Toxicity symptoms with no recent level are critical until a level says otherwise
+    Given the patient takes:
+      | name              | dose | dose_unit | frequency | start  |
+      | lithium carbonate | 400  | mg        | bid       | 3y ago |
+    And the patient has notes:
+      | kind      | date   |
+      | confusion | 1d ago |
+    When the engine evaluates the patient
+    Then rule NC-LI-019 fires with severity critical
 
   Scenario: Vomiting with a high level: the dehydration finding is grouped under toxicity
     Given the patient takes:
