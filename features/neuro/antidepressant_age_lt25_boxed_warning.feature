@@ -25,7 +25,7 @@ Feature: NC-AD-036 Antidepressant under age 25 without close suicidality monitor
     When the engine evaluates the patient
     Then rule NC-AD-036 does not fire
 
-  Scenario: A review 31 days ago is not recent (boundary)
+  Scenario: A year of stable treatment is past the boxed-warning window, whatever the review date
     Given a male patient aged 22
     And the patient takes:
       | name       | dose | dose_unit | frequency | start  |
@@ -33,6 +33,14 @@ Feature: NC-AD-036 Antidepressant under age 25 without close suicidality monitor
     And the patient has notes:
       | kind               | date    |
       | suicidality_review | 31d ago |
+    When the engine evaluates the patient
+    Then rule NC-AD-036 does not fire
+
+  Scenario: A start 90 days ago still counts (boundary)
+    Given a male patient aged 22
+    And the patient takes:
+      | name       | dose | dose_unit | frequency | start   |
+      | fluoxetine | 20   | mg        | daily     | 90d ago |
     When the engine evaluates the patient
     Then rule NC-AD-036 fires with severity high
 
