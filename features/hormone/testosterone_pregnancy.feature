@@ -47,3 +47,12 @@ Feature: HR-TST-027 Testosterone in pregnancy
     When the engine evaluates the patient
     Then rule HR-TST-027 cannot be assessed
     And the cannot-assess reason mentions "pregnancy status unknown"
+
+  Scenario: In pregnancy a high hematocrit on testosterone is grouped under the pregnancy contraindication
+    Given the patient's pregnancy status is pregnant
+    And the patient has results:
+      | loinc  | value | unit | collected |
+      | 4544-3 | 55    | %    | 10d ago   |
+    When the engine evaluates the patient
+    Then rule HR-TST-027 fires with severity critical
+    And finding HR-TST-018 is grouped under HR-TST-027
