@@ -78,6 +78,43 @@ class Scale(Leaf):
                f"{p.cmp(a.op, a.value, None, negated)}"
 
 
+class ScaleWindowArgs(Args):
+    scale: ScaleName
+    item: Literal["total", "item9"] = "total"
+    within_days: int = Within
+
+
+class ScaleRecorded(Leaf):
+    """A PHQ-9 or GAD-7 score (total or item 9) was recorded within N days: screening rules that interpret a
+    score speak only when there is one, instead of "cannot assess" for every patient never screened."""
+
+    group = "scales_vitals"
+    scale_recorded: ScaleWindowArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.scale_recorded
+        return self.leaf(spec(f"scale_recorded:{a.scale}:{a.item}:{a.within_days}d", "bool", self.key,
+                              {"scale": a.scale, "item": a.item, "days": a.within_days},
+                              f"a {SCALE_LABELS[a.scale]} {a.item} recorded within {a.within_days} days"))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        scale, item, days = s.param("scale"), s.param("item"), s.param("days")
+        hits = [x for x in case.snapshot.scales if x.scale == scale and getattr(x, item) is not None
+                and x.date <= case.as_of and days_between(case.as_of, x.date) <= days]
+        if hits:
+            pick = max(hits, key=lambda x: x.date)
+            return FactValue(s.key, True, True, (evidence(label=f"{SCALE_LABELS[scale]} {item}",
+                                                          value=getattr(pick, item), date=pick.date, record=pick.id),))
+        return FactValue(s.key, True, False, (), f"no {SCALE_LABELS[scale]} {item} within {days} days")
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.scale_recorded
+        what = "total score" if a.item == "total" else "item 9 score"
+        return (f"{'no' if negated else 'a'} {SCALE_LABELS[a.scale]} {what} was recorded within the last "
+                f"{a.within_days} days")
+
+
 class ScaleSinceChangeArgs(Args):
     scales: list[ScaleName] = Field(min_length=1)
     set: str

@@ -41,3 +41,7 @@ Feature: NC-SCL-038 Moderately severe or severe PHQ-9 or GAD-7
       | phq9  | 20    | 0     | 31d ago |
     When the engine evaluates the patient
     Then rule NC-SCL-038 cannot be assessed
+
+  Scenario: A patient never screened is not "cannot assess" for everyone (no noise)
+    When the engine evaluates the patient
+    Then rule NC-SCL-038 does not fire

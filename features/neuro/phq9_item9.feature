@@ -32,3 +32,7 @@ Feature: NC-SCL-037 PHQ-9 item 9 positive
     When the engine evaluates the patient
     Then rule NC-SCL-037 cannot be assessed
     And the cannot-assess reason mentions "PHQ-9"
+
+  Scenario: A patient never screened is not "cannot assess" for everyone (no noise)
+    When the engine evaluates the patient
+    Then rule NC-SCL-037 does not fire
