@@ -1,0 +1,137 @@
+"""The batch's typed boundaries: options, partitions sent to workers, their results, the summary."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputKind(StrEnum):
+    folder = "folder"  # a folder of Bundle (or snapshot) JSON files, one patient each
+    ndjson = "ndjson"  # an NDJSON file, one Bundle per line
+    bulk = "bulk"  # a FHIR Bulk Data export: Patient.ndjson, Observation.ndjson, ... one resource per line
+
+
+class Slice(_Model):
+    """Bytes `[offset, offset + length)` of `file`; length -1 is the whole file."""
+
+    file: str
+    offset: int = 0
+    length: int = -1
+
+
+class PatientRef(_Model):
+    ordinal: int  # position in the run's deterministic order
+    source: str  # where the patient comes from, for people: `a.json`, `bundles.ndjson:12`, `Patient/123`
+    slices: tuple[Slice, ...]
+    kind: InputKind
+
+
+class Partition(_Model):
+    number: int
+    patients: tuple[PatientRef, ...]
+
+
+class RuleCounts(BaseModel):
+    """Patients for whom a rule fired / could not be assessed, and fired findings by severity."""
+
+    model_config = ConfigDict(extra="forbid")
+    rule_id: str
+    title: str
+    fired: int = 0
+    cannot_assess: int = 0
+    fired_by_severity: dict[str, int] = Field(default_factory=dict)
+
+    def add(self, other: RuleCounts) -> None:
+        self.fired += other.fired
+        self.cannot_assess += other.cannot_assess
+        for sev, n in other.fired_by_severity.items():
+            self.fired_by_severity[sev] = self.fired_by_severity.get(sev, 0) + n
+
+
+class PartitionCounts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    patients: int = 0
+    errors: int = 0
+    rules: dict[str, RuleCounts] = Field(default_factory=dict)
+
+    def add(self, other: PartitionCounts) -> None:
+        self.patients += other.patients
+        self.errors += other.errors
+        for rid, c in other.rules.items():
+            self.rules.setdefault(rid, RuleCounts(rule_id=rid, title=c.title)).add(c)
+
+
+class PartitionResult(BaseModel):
+    """What a worker sends back: the partition's rows, column by column, and its counts."""
+
+    model_config = ConfigDict(extra="forbid")
+    number: int
+    columns: dict[str, list[object]]
+    counts: PartitionCounts
+    rulebase_hash: str | None = None
+    rulebase_version: str | None = None
+
+
+class BatchOptions(_Model):
+    input: Path
+    out: Path
+    as_of: date
+    summary: Path | None = None  # default: OUT with .summary.json
+    html: Path | None = None  # default: OUT with .html
+    work: Path | None = None  # default: OUT + ".work" (index and finished partitions, for resuming)
+    scheduler: str | None = None  # tcp://host:8786: run on that Dask cluster
+    workers: int | None = Field(default=None, ge=1, le=256)  # local processes (default: the cores)
+    partition_size: int = Field(default=200, ge=1, le=100_000)
+    rules: Path | None = None
+    knowledge: Path | None = None
+    progress: bool = True
+
+    def summary_path(self) -> Path:
+        return self.summary or self.out.with_suffix(".summary.json")
+
+    def html_path(self) -> Path:
+        return self.html or self.out.with_suffix(".html")
+
+    def work_dir(self) -> Path:
+        return self.work or self.out.with_name(self.out.name + ".work")
+
+
+class RuleSummary(_Model):
+    rule_id: str
+    title: str
+    patients_fired: int
+    patients_cannot_assess: int
+    share_fired: float  # of the patients evaluated without error
+    share_cannot_assess: float
+    fired_by_severity: dict[str, int]
+
+
+class BatchSummary(_Model):
+    input: str
+    input_kind: InputKind
+    as_of: date
+    rulebase_version: str | None
+    rulebase_hash: str | None
+    patients: int
+    evaluated: int
+    errors: int
+    findings: int
+    rules: list[RuleSummary]
+
+
+class BatchReport(_Model):
+    summary: BatchSummary
+    out: Path
+    summary_path: Path
+    html_path: Path
+    partitions: int
+    partitions_reused: int
+    parts: tuple[Path, ...]

@@ -1,0 +1,117 @@
+"""The whole batch: index the input, run the partitions not yet done, merge, summarise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from engine.batch import summary as summaries
+from engine.batch.evaluate import engine_for, stamp
+from engine.batch.index import open_index
+from engine.batch.inputs import BatchInputError
+from engine.batch.local import default_workers, run_local
+from engine.batch.models import BatchOptions, BatchReport, PartitionCounts, PartitionResult
+from engine.batch.parts import PartStore, counts_of, merge, run_id
+
+__all__ = ["BatchInputError", "run_batch"]
+SCHEDULER_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
+
+
+class RateColumn(ProgressColumn):
+    """Patients per second over the recent window."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.1f} patients/s" if speed else "- patients/s", style="progress.data.speed")
+
+
+@contextmanager
+def _progress(enabled: bool, total: int, done: int, console: Console | None) -> Iterator[tuple[Progress, int]]:
+    columns = (TextColumn("[bold]screening"), BarColumn(), MofNCompleteColumn(), RateColumn(),
+               TextColumn("ETA"), TimeRemainingColumn(), TextColumn("elapsed"), TimeElapsedColumn())
+    with Progress(*columns, console=console or Console(stderr=True), disable=not enabled) as progress:
+        yield progress, progress.add_task("patients", total=total, completed=done)
+
+
+def _check(opts: BatchOptions) -> None:
+    if opts.scheduler is not None and not opts.scheduler.startswith(SCHEDULER_SCHEMES):
+        raise BatchInputError(f"--scheduler: {opts.scheduler!r} is not a scheduler address (e.g. tcp://host:8786)")
+    if opts.scheduler is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError as e:
+            raise BatchInputError("--scheduler needs Dask: pip install 'setpoint[dask]'") from e
+    if opts.out.suffix.lower() != ".parquet":
+        raise BatchInputError(f"--out: {opts.out} should end in .parquet")
+    if opts.out.is_dir():
+        raise BatchInputError(f"--out: {opts.out} is a folder")
+
+
+def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport:
+    """Evaluate every patient of `opts.input` as of `opts.as_of`; resumes from `opts.work_dir()`."""
+    _check(opts)
+    work = opts.work_dir()
+    index = open_index(opts.input, work)
+    rules = str(opts.rules.resolve()) if opts.rules else None
+    knowledge = str(opts.knowledge.resolve()) if opts.knowledge else None
+    eng = engine_for(rules, knowledge)  # here too: a bad rule base stops the run before any work
+    version, content_hash = stamp(eng, opts.as_of)
+    store = PartStore(work, run_id(index.fingerprint, opts.as_of, content_hash, opts.partition_size))
+    numbers = range(index.partition_count(opts.partition_size))
+    todo = [n for n in numbers if not store.done(n)]
+    done_patients = sum(counts_of(store.path(n)).patients for n in numbers if store.done(n))
+    parts_iter = index.partitions(opts.partition_size, todo)
+
+    with _progress(opts.progress, index.count, done_patients, console) as (progress, task):
+        def sink(result: PartitionResult) -> None:
+            store.write(result)
+            progress.advance(task, result.counts.patients)
+
+        if todo and opts.scheduler:
+            from engine.batch.dask_runner import run_dask
+
+            try:
+                run_dask(parts_iter, opts.as_of, rules, knowledge, opts.scheduler, sink)
+            except (OSError, TimeoutError) as e:
+                raise BatchInputError(f"--scheduler: cannot reach {opts.scheduler} ({e})") from e
+        elif todo:
+            workers = min(opts.workers or default_workers(), len(todo))
+            run_local(parts_iter, opts.as_of, rules, knowledge, workers, sink)
+
+    parts = tuple(store.path(n) for n in numbers)
+    counts = PartitionCounts()
+    rows = 0
+    for p in parts:
+        counts.add(counts_of(p))
+        rows += pq.read_metadata(p).num_rows
+    summary = summaries.build(counts, input=str(opts.input), kind=index.kind, as_of=opts.as_of,
+                              rulebase_version=version, rulebase_hash=content_hash, findings=rows - counts.errors)
+    merge(parts, opts.out, {"setpoint.as_of": opts.as_of.isoformat(), "setpoint.rulebase_version": version,
+                            "setpoint.rulebase_hash": content_hash, "setpoint.patients": str(counts.patients),
+                            "setpoint.errors": str(counts.errors)})
+    _write(opts.summary_path(), summaries.to_json(summary))
+    _write(opts.html_path(), summaries.to_html(summary))
+    return BatchReport(summary=summary, out=opts.out, summary_path=opts.summary_path(), html_path=opts.html_path(),
+                       partitions=len(parts), partitions_reused=len(parts) - len(todo), parts=parts)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
