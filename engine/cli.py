@@ -11,12 +11,15 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from engine.errors import RuleBaseError, SetpointError
 from engine.rules.schema import SEVERITY_RANK
+
+if TYPE_CHECKING:
+    from engine.batch import PopulationDiff
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Setpoint clinical decision support.")
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect the rule base.")
@@ -279,6 +282,11 @@ def rules_diff(
     features: Annotated[Path | None, typer.Option(
         "--features", help="Scenarios for the behavioural diff (default: features/ beside NEW, else bundled).")] = None,
     fmt: Annotated[ReviewFmt, typer.Option("--format", "-f")] = ReviewFmt.text,
+    population: Annotated[Path | None, typer.Option(
+        "--population", help="Also evaluate this population (as for `setpoint batch`) with both rule bases and "
+                             "report, per rule, how many patients gain or lose which finding.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Evaluation date for --population, YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Rules added, removed and changed field by field, and which scenario patients gain or lose findings.
 
@@ -289,13 +297,32 @@ def rules_diff(
     for label, folder in (("OLD", old), ("NEW", new)):
         if not folder.is_dir():
             fail(f"{label}: {folder} is not a folder")
+    if population is not None and not population.exists():
+        fail(f"--population: {population} does not exist")
     try:
         result = diff(old, new, knowledge, features)
     except (SetpointError, FeatureError) as e:
         fail(str(e))
-    typer.echo(json.dumps(result.to_dict(), indent=2) if fmt == ReviewFmt.json else result.text())
     unloadable = any(p.file.startswith(("OLD:", "NEW:")) for p in result.errors)
+    pop = _population_diff(old, new, population, _date(as_of) or date.today(), knowledge) \
+        if population is not None and not unloadable else None
+    if fmt == ReviewFmt.json:
+        typer.echo(json.dumps(result.to_dict() | ({"population": pop.to_dict()} if pop else {}), indent=2))
+    else:
+        typer.echo(result.text())
+        if pop is not None:
+            typer.echo(pop.text(), nl=False)
     raise typer.Exit(2 if unloadable else (1 if result.errors else 0))
+
+
+def _population_diff(old: Path, new: Path, population: Path, as_of: date,
+                     knowledge: Path | None) -> PopulationDiff:
+    from engine.batch import population_diff
+
+    try:
+        return population_diff(old, new, population, as_of, knowledge, progress=sys.stderr.isatty())
+    except SetpointError as e:
+        fail(str(e))
 
 
 @rules_app.command("manifest")
@@ -319,6 +346,49 @@ def rules_manifest(
     except IntegrityError as e:
         fail(str(e), 1 if check else 2)
     typer.echo(f"wrote {target}: {len(m['files'])} files, rule base {m['rulebase']} {m['version']}")
+
+
+# ------------------------------------------------------------------ population screening
+
+
+@app.command()
+def batch(
+    input: Annotated[Path, typer.Argument(
+        help="A folder of Bundle JSON files, an NDJSON file of Bundles, or a FHIR Bulk Data export folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The Parquet file to write: one row per finding.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default: today).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Run on this Dask distributed scheduler, e.g. tcp://host:8786 (default: local processes).")]
+    = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, max=256, help="Local worker processes (default: one per core).")] = None,
+    partition_size: Annotated[int, typer.Option(
+        "--partition-size", min=1, max=100_000, help="Patients per partition (the unit of work and of resuming).")]
+    = 200,
+    work: Annotated[Path | None, typer.Option(
+        "--work", help="Folder of the input index and finished partitions (default: OUT.work); rerun to resume.")]
+    = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    rules: RulesOpt = None,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Screen a population: every patient's findings to Parquet, a per-rule summary (JSON) and an HTML page.
+
+    A patient whose record cannot be evaluated becomes a row with outcome "error" and the run goes on.
+    Exit 0 when the run completed; 2 for a bad input path, option or rule base."""
+    from engine.batch import BatchOptions, run_batch
+
+    opts = BatchOptions(input=input, out=out, as_of=_date(as_of) or date.today(), scheduler=scheduler,
+                        workers=workers, partition_size=partition_size, work=work, rules=rules, knowledge=knowledge,
+                        progress=progress)
+    try:
+        report = run_batch(opts)
+    except SetpointError as e:
+        fail(str(e))
+    s = report.summary
+    typer.echo(f"{s.patients} patients ({s.errors} could not be evaluated), {s.findings} findings as of {s.as_of}; "
+               f"wrote {report.out}, {report.summary_path}, {report.html_path} "
+               f"({report.partitions_reused} of {report.partitions} partitions reused)")
 
 
 # ------------------------------------------------------------------ the CDS Hooks service
