@@ -40,7 +40,7 @@ def run_dask(parts: Iterable[Partition], as_of: date, rules: str | None, knowled
         def submit(part: Partition):  # type: ignore[no-untyped-def]
             return client.submit(evaluate_partition, part, as_of, rules, knowledge, pure=False)
 
-        queue = as_completed([submit(p) for _, p in zip(range(window), it, strict=False)])
+        queue = as_completed([submit(p) for _, p in zip(range(window), it, strict=False)], loop=client.loop)
         for fut in queue:
             sink(fut.result())
             fut.release()
