@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from engine import paths
 from engine.batch import summary as summaries
 from engine.batch.evaluate import engine_for, stamp
 from engine.batch.index import open_index
@@ -67,8 +68,8 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
     _check(opts)
     work = opts.work_dir()
     index = open_index(opts.input, work)
-    rules = str(opts.rules.resolve()) if opts.rules else None
-    knowledge = str(opts.knowledge.resolve()) if opts.knowledge else None
+    rules = _folder(opts.rules, paths.rules_dir())
+    knowledge = _folder(opts.knowledge, paths.knowledge_dir())
     eng = engine_for(rules, knowledge)  # here too: a bad rule base stops the run before any work
     version, content_hash = stamp(eng, opts.as_of)
     store = PartStore(work, run_id(index.fingerprint, opts.as_of, content_hash, opts.partition_size))
@@ -108,6 +109,13 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
     _write(opts.html_path(), summaries.to_html(summary))
     return BatchReport(summary=summary, out=opts.out, summary_path=opts.summary_path(), html_path=opts.html_path(),
                        partitions=len(parts), partitions_reused=len(parts) - len(todo), parts=parts)
+
+
+def _folder(given: Path | None, default: Path) -> str | None:
+    """An absolute folder for the workers, None for the bundled one (so that one engine serves both)."""
+    if given is None or given.resolve() == default.resolve():
+        return None
+    return str(given.resolve())
 
 
 def _write(path: Path, text: str) -> None:
