@@ -258,7 +258,8 @@ def test_bulk_data_index_streams_a_large_export(tmp_path: Path) -> None:
         for i in range(12_000):
             fh.write(_line({"resourceType": "Observation", "id": f"o{i}", "status": "final",
                             "subject": {"reference": f"Patient/p{i % patients:04d}"},
-                            "code": {"coding": [{"system": "http://loinc.org", "code": "3016-3"}], "text": "TSH " * 250},
+                            "code": {"coding": [{"system": "http://loinc.org", "code": "3016-3"}],
+                                     "text": "TSH " * 250},
                             "effectiveDateTime": "2026-01-01T08:00:00Z",
                             "valueQuantity": {"value": 2.1, "unit": "mIU/L"}}))
     size = (export / "Observation.ndjson").stat().st_size
