@@ -13,7 +13,7 @@ from datetime import date
 from distributed import Client, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from engine.batch.evaluate import engine_for, evaluate_partition
+from engine.batch.evaluate import evaluate_partition, warm
 from engine.batch.local import Sink
 from engine.batch.models import Partition
 
@@ -27,7 +27,7 @@ class EngineLoader(WorkerPlugin):
         self.rules, self.knowledge = rules, knowledge
 
     def setup(self, worker: object) -> None:
-        engine_for(self.rules, self.knowledge)
+        warm(self.rules, self.knowledge)
 
 
 def run_dask(parts: Iterable[Partition], as_of: date, rules: str | None, knowledge: str | None, scheduler: str,

@@ -33,6 +33,11 @@ def engine_for(rules: str | None, knowledge: str | None) -> Engine:
     return _ENGINES[key]
 
 
+def warm(rules: str | None, knowledge: str | None) -> None:
+    """Load the engine and evaluate an empty record (which imports the FHIR mapping) before real work."""
+    stamp(engine_for(rules, knowledge), date(2000, 1, 1))
+
+
 def stamp(eng: Engine, as_of: date) -> tuple[str, str]:
     """(rule base version, content hash), read from an evaluation of an empty record."""
     if id(eng) not in _STAMPS:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from datetime import date
 
-from engine.batch.evaluate import engine_for, evaluate_partition
+from engine.batch.evaluate import evaluate_partition, warm
 from engine.batch.models import Partition, PartitionResult
 
 Sink = Callable[[PartitionResult], None]
@@ -30,7 +30,7 @@ def run_local(parts: Iterable[Partition], as_of: date, rules: str | None, knowle
         return
     # spawn: workers start clean (no copy of this process's threads or the progress bar)
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=engine_for, initargs=(rules, knowledge)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm, initargs=(rules, knowledge)) as pool:
         _windowed(parts, lambda p: pool.submit(evaluate_partition, p, as_of, rules, knowledge), 2 * workers, sink)
 
 
