@@ -362,9 +362,10 @@ def batch(
     = None,
     workers: Annotated[int | None, typer.Option(
         "--workers", min=1, max=256, help="Local worker processes (default: one per core).")] = None,
-    partition_size: Annotated[int, typer.Option(
-        "--partition-size", min=1, max=100_000, help="Patients per partition (the unit of work and of resuming).")]
-    = 200,
+    partition_size: Annotated[int | None, typer.Option(
+        "--partition-size", min=1, max=100_000,
+        help="Patients per partition, the unit of work and of resuming (default: 1/64 of the population, 10-200).")]
+    = None,
     work: Annotated[Path | None, typer.Option(
         "--work", help="Folder of the input index and finished partitions (default: OUT.work); rerun to resume.")]
     = None,

@@ -119,8 +119,10 @@ def test_ndjson_and_bulk_data_give_the_same_findings_as_the_folder(folder_run, p
     assert nd.summary.patients == bulk.summary.patients == N
 
 
-def test_same_input_gives_byte_identical_files(folder_run, pop: dict[str, Path], tmp_path: Path) -> None:
-    again = batch(pop["bundles"], tmp_path / "results.parquet")
+def test_same_input_gives_byte_identical_files_however_partitioned(folder_run, pop: dict[str, Path],
+                                                                   tmp_path: Path) -> None:
+    again = batch(pop["bundles"], tmp_path / "results.parquet", partition_size=None)  # 10 patients a partition
+    assert again.partitions == 3 and folder_run.partitions == 5
     for a, b in ((folder_run.out, again.out), (folder_run.summary_path, again.summary_path),
                  (folder_run.html_path, again.html_path)):
         assert a.read_bytes() == b.read_bytes(), a.name

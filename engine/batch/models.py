@@ -89,10 +89,18 @@ class BatchOptions(_Model):
     work: Path | None = None  # default: OUT + ".work" (index and finished partitions, for resuming)
     scheduler: str | None = None  # tcp://host:8786: run on that Dask cluster
     workers: int | None = Field(default=None, ge=1, le=256)  # local processes (default: the cores)
-    partition_size: int = Field(default=200, ge=1, le=100_000)
+    partition_size: int | None = Field(default=None, ge=1, le=100_000)  # default: partition_size_for()
     rules: Path | None = None
     knowledge: Path | None = None
     progress: bool = True
+
+    def partition_size_for(self, patients: int) -> int:
+        """Given, or 1/64 of the population between 10 and 200 patients: enough partitions to keep every
+        worker busy on a small population, few enough files on a large one. Depends on the input
+        only, never on the workers (the output files do not depend on it either)."""
+        if self.partition_size is not None:
+            return self.partition_size
+        return max(10, min(200, -(-patients // 64)))
 
     def summary_path(self) -> Path:
         return self.summary or self.out.with_suffix(".summary.json")

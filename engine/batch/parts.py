@@ -37,6 +37,7 @@ SCHEMA = pa.schema([
 ])
 assert tuple(SCHEMA.names) == COLUMNS
 COUNTS_KEY = b"setpoint.partition"
+ROW_GROUP = 65_536
 WRITE_OPTIONS = dict(compression="zstd", write_statistics=True, use_dictionary=True)
 
 
@@ -77,15 +78,25 @@ def counts_of(part: Path) -> PartitionCounts:
 
 
 def merge(parts: Iterable[Path], out: Path, metadata: dict[str, str]) -> None:
-    """Concatenate the parts in partition order into one file, one row group per non-empty part."""
+    """Concatenate the parts in partition order into one file in row groups of ROW_GROUP rows, so that
+    the file does not depend on how the patients were partitioned (only a row group is in memory)."""
     schema = SCHEMA.with_metadata({k.encode(): v.encode() for k, v in sorted(metadata.items())})
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
+    pending: list[pa.Table] = []
+    held = 0
     with pq.ParquetWriter(tmp, schema, **WRITE_OPTIONS) as writer:
         for part in parts:
             table = pq.read_table(part).replace_schema_metadata(None)
-            if table.num_rows:
-                writer.write_table(table)
+            pending.append(table)
+            held += table.num_rows
+            while held >= ROW_GROUP:
+                block = pa.concat_tables(pending)
+                writer.write_table(block.slice(0, ROW_GROUP), row_group_size=ROW_GROUP)
+                rest = block.slice(ROW_GROUP)
+                pending, held = [rest], rest.num_rows
+        if held:
+            writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP)
     tmp.replace(out)
 
 

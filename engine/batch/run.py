@@ -72,11 +72,12 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
     knowledge = _folder(opts.knowledge, paths.knowledge_dir())
     eng = engine_for(rules, knowledge)  # here too: a bad rule base stops the run before any work
     version, content_hash = stamp(eng, opts.as_of)
-    store = PartStore(work, run_id(index.fingerprint, opts.as_of, content_hash, opts.partition_size))
-    numbers = range(index.partition_count(opts.partition_size))
+    size = opts.partition_size_for(index.count)
+    store = PartStore(work, run_id(index.fingerprint, opts.as_of, content_hash, size))
+    numbers = range(index.partition_count(size))
     todo = [n for n in numbers if not store.done(n)]
     done_patients = sum(counts_of(store.path(n)).patients for n in numbers if store.done(n))
-    parts_iter = index.partitions(opts.partition_size, todo)
+    parts_iter = index.partitions(size, todo)
 
     with _progress(opts.progress, index.count, done_patients, console) as (progress, task):
         def sink(result: PartitionResult) -> None:
