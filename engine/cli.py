@@ -376,20 +376,25 @@ def batch(
     """Screen a population: every patient's findings to Parquet, a per-rule summary (JSON) and an HTML page.
 
     A patient whose record cannot be evaluated becomes a row with outcome "error" and the run goes on.
-    Exit 0 when the run completed; 2 for a bad input path, option or rule base."""
-    from engine.batch import BatchOptions, run_batch
+    Exit 0 when the run completed; 1 when it stopped early (rerun to resume); 2 for a bad input path, option or
+    rule base."""
+    from engine.batch import BatchIncomplete, BatchOptions, run_batch
 
     opts = BatchOptions(input=input, out=out, as_of=_date(as_of) or date.today(), scheduler=scheduler,
                         workers=workers, partition_size=partition_size, work=work, rules=rules, knowledge=knowledge,
                         progress=progress)
     try:
         report = run_batch(opts)
+    except BatchIncomplete as e:
+        fail(str(e), 1)
     except SetpointError as e:
         fail(str(e))
     s = report.summary
     typer.echo(f"{s.patients} patients ({s.errors} could not be evaluated), {s.findings} findings as of {s.as_of}; "
                f"wrote {report.out}, {report.summary_path}, {report.html_path} "
                f"({report.partitions_reused} of {report.partitions} partitions reused)")
+    if s.unreadable_lines:
+        typer.echo(f"warning: {s.unreadable_lines} Bulk Data lines were not JSON objects and were left out", err=True)
 
 
 # ------------------------------------------------------------------ the CDS Hooks service

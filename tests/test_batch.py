@@ -232,19 +232,28 @@ def test_bulk_data_groups_resources_by_their_patient_reference(tmp_path: Path) -
     (export / "MedicationRequest.ndjson").write_text(
         _line({"resourceType": "MedicationRequest", "id": "m1", "status": "active", "intent": "order",
                "subject": {"reference": "https://ehr.example/fhir/Patient/p1"}, "authoredOn": "2020-01-01",
-               "medicationCodeableConcept": {"text": "Levothyroxine 100 MCG Oral Tablet"}}))
+               "medicationCodeableConcept": {"text": "Levothyroxine 100 MCG Oral Tablet"}})
+        + _line({"resourceType": "MedicationRequest", "id": "m2", "status": "active", "intent": "order",
+                 "subject": {"reference": "Patient/p2"}, "authoredOn": "2021-03-01",
+                 "medicationReference": {"reference": "Medication/levo"}})
+        + '{"resourceType": "MedicationRequest", "id": "broken", \n')
+    (export / "Medication.ndjson").write_text(_line({"resourceType": "Medication", "id": "levo", "code": {
+        "text": "Levothyroxine Sodium 0.05 MG Oral Tablet"}}))
     (export / "AllergyIntolerance.ndjson").write_text(
         _line({"resourceType": "AllergyIntolerance", "id": "a1", "patient": {"reference": "Patient/p2"}}))
     (export / "Organization.ndjson").write_text(_line({"resourceType": "Organization", "id": "o1"}))
     index = open_index(export, tmp_path / "work")
-    assert index.kind == "bulk" and index.count == 2 and index.unlinked == 1
+    assert (index.kind, index.count, index.unlinked, index.unreadable) == ("bulk", 2, 2, 1)
     [part] = index.partitions(10)
     by_patient = {ref.source: [Path(s.file).name for s in ref.slices] for ref in part.patients}
-    assert by_patient == {"Patient/p1": ["Patient.ndjson", "MedicationRequest.ndjson"],
-                          "Patient/p2": ["Patient.ndjson", "AllergyIntolerance.ndjson"]}
+    assert by_patient == {
+        "Patient/p1": ["Patient.ndjson", "MedicationRequest.ndjson"],
+        "Patient/p2": ["Patient.ndjson", "AllergyIntolerance.ndjson", "Medication.ndjson", "MedicationRequest.ndjson"]}
     report = batch(export, tmp_path / "o.parquet")
-    tsh = [r for r in rows(report.out) if r["patient_id"] == "p1" and r["rule_id"] == "HR-THY-035"]
-    assert tsh and tsh[0]["outcome"] == "fired"  # levothyroxine since 2020 and no TSH: found through the URL
+    tsh = {r["patient_id"]: r["outcome"] for r in rows(report.out) if r["rule_id"] == "HR-THY-035"}
+    # levothyroxine and no TSH: found through an absolute URL (p1) and a referenced Medication (p2)
+    assert tsh == {"p1": "fired", "p2": "fired"}
+    assert (report.summary.unreadable_lines, report.summary.resources_without_patient) == (1, 2)
 
 
 def test_bulk_data_index_streams_a_large_export(tmp_path: Path) -> None:

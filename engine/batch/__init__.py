@@ -12,7 +12,7 @@ Modules, one job each: `inputs` (detect the input kind), `bulk` (patient of a Bu
 
 from engine.batch.models import BatchOptions, BatchReport, BatchSummary, RuleSummary
 from engine.batch.popdiff import PopulationDiff, population_diff
-from engine.batch.run import BatchInputError, run_batch
+from engine.batch.run import BatchIncomplete, BatchInputError, run_batch
 
-__all__ = ["BatchInputError", "BatchOptions", "BatchReport", "BatchSummary", "PopulationDiff", "RuleSummary",
-           "population_diff", "run_batch"]
+__all__ = ["BatchIncomplete", "BatchInputError", "BatchOptions", "BatchReport", "BatchSummary", "PopulationDiff",
+           "RuleSummary", "population_diff", "run_batch"]

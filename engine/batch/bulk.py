@@ -8,6 +8,7 @@ from typing import Any
 # Where resources point at their patient (Observation.subject, AllergyIntolerance.patient, Coverage.beneficiary).
 PATIENT_FIELDS = ("subject", "patient", "beneficiary")
 _PATIENT_REF = re.compile(r"(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
+_MEDICATION_REF = re.compile(r"(?:^|/)(Medication/[A-Za-z0-9\-.]{1,64})(?:/_history/[^/]+)?$")
 
 
 def patient_of(resource: Any) -> tuple[str | None, bool]:
@@ -24,3 +25,20 @@ def patient_of(resource: Any) -> tuple[str | None, bool]:
             if m:
                 return m.group(1), False
     return None, False
+
+
+def medication_of(resource: dict[str, Any]) -> str | None:
+    """`Medication/<id>` when a MedicationRequest/Statement/Dispense names its product by reference."""
+    ref = resource.get("medicationReference")
+    if isinstance(ref, dict) and isinstance(ref.get("reference"), str):
+        m = _MEDICATION_REF.search(ref["reference"].strip())
+        return m.group(1) if m else None
+    return None
+
+
+def shared_key(resource: dict[str, Any]) -> str | None:
+    """`Medication/<id>` of a Medication resource: shared by the patients whose orders reference it."""
+    rid = resource.get("id")
+    if resource.get("resourceType") == "Medication" and isinstance(rid, str) and rid:
+        return f"Medication/{rid}"
+    return None

@@ -22,12 +22,15 @@ CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT NOT NULL);
 CREATE TABLE items (patient TEXT NOT NULL, is_patient INTEGER NOT NULL, file INTEGER NOT NULL,
                     offset INTEGER NOT NULL, length INTEGER NOT NULL);
 CREATE TABLE patients (ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, source TEXT NOT NULL);
+CREATE TABLE shared (ref TEXT NOT NULL, file INTEGER NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL);
+CREATE TABLE needs (patient TEXT NOT NULL, ref TEXT NOT NULL);
 """
 BATCH_ROWS = 5000
 
 
 class Index:
-    """An opened index: `count`, `unlinked` (Bulk Data resources naming no patient), `partitions()`."""
+    """An opened index: `count`, `unlinked` (Bulk Data resources naming no patient; a Medication among them
+    goes with the patients whose orders reference it), `unreadable` (lines that are not JSON), `partitions()`."""
 
     def __init__(self, db: Path, kind: InputKind, fingerprint: str):
         self.db = db
@@ -119,31 +122,49 @@ def _build(con: sqlite3.Connection, root: Path, kind: InputKind, data_files: lis
         con.execute("CREATE INDEX items_patient ON items (patient)")
         return {"kind": kind.value}
     unlinked = unreadable = 0
-    rows_buffer: list[tuple[str, int, int, int, int]] = []
+    buffers: dict[str, list[tuple[object, ...]]] = {"items": [], "shared": [], "needs": []}
     for i, f in enumerate(data_files):
         with open(f, "rb") as fh:
             offset = 0
-            for line in fh:
+            for line in fh:  # one line at a time: memory is bounded by the longest resource
                 length = len(line)
                 if line.strip():
                     try:
-                        pid, is_patient = bulk.patient_of(json.loads(line))
+                        resource = json.loads(line)
                     except ValueError:
+                        resource = None
+                    if not isinstance(resource, dict):
                         unreadable += 1
-                        pid, is_patient = None, False
                     else:
-                        unlinked += pid is None
-                    if pid is not None:
-                        rows_buffer.append((pid, int(is_patient), i, offset, length))
-                        if len(rows_buffer) >= BATCH_ROWS:
-                            con.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)", rows_buffer)
-                            rows_buffer.clear()
+                        pid, is_patient = bulk.patient_of(resource)
+                        if pid is not None:
+                            buffers["items"].append((pid, int(is_patient), i, offset, length))
+                            if (med := bulk.medication_of(resource)) is not None:
+                                buffers["needs"].append((pid, med))
+                        else:
+                            unlinked += 1
+                            if (key := bulk.shared_key(resource)) is not None:
+                                buffers["shared"].append((key, i, offset, length))
+                    if len(buffers["items"]) >= BATCH_ROWS:
+                        _flush_bulk(con, buffers)
                 offset += length
-    con.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)", rows_buffer)
+    _flush_bulk(con, buffers)
+    # A Medication resource goes with every patient whose order references it (once per patient).
+    con.execute("CREATE INDEX shared_ref ON shared (ref)")
+    con.execute("INSERT INTO items SELECT DISTINCT n.patient, 0, s.file, s.offset, s.length FROM needs n "
+                "JOIN shared s ON s.ref = n.ref")
     con.execute("CREATE INDEX items_patient ON items (patient)")
     con.execute("INSERT INTO patients (key, source) SELECT patient, 'Patient/' || patient FROM items "
                 "GROUP BY patient ORDER BY patient")
     return {"kind": kind.value, "unlinked": str(unlinked), "unreadable": str(unreadable)}
+
+
+def _flush_bulk(con: sqlite3.Connection, buffers: dict[str, list[tuple[object, ...]]]) -> None:
+    con.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?)", buffers["items"])
+    con.executemany("INSERT INTO shared VALUES (?, ?, ?, ?)", buffers["shared"])
+    con.executemany("INSERT INTO needs VALUES (?, ?)", buffers["needs"])
+    for rows in buffers.values():
+        rows.clear()
 
 
 def _lines(f: Path) -> Iterator[tuple[int, int, int]]:

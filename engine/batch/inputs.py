@@ -5,14 +5,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from engine.batch.errors import BatchInputError
 from engine.batch.models import InputKind
-from engine.errors import SetpointError
 
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
-
-
-class BatchInputError(SetpointError):
-    """The batch's input path or options are unusable (exit code 2)."""
+__all__ = ["BatchInputError", "detect", "files", "fingerprint"]
 
 
 def detect(path: Path) -> InputKind:

@@ -7,8 +7,10 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 
+from engine.batch.errors import BatchIncomplete
 from engine.batch.evaluate import evaluate_partition, warm
 from engine.batch.models import Partition, PartitionResult
 
@@ -30,8 +32,13 @@ def run_local(parts: Iterable[Partition], as_of: date, rules: str | None, knowle
         return
     # spawn: workers start clean (no copy of this process's threads or the progress bar)
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm, initargs=(rules, knowledge)) as pool:
-        _windowed(parts, lambda p: pool.submit(evaluate_partition, p, as_of, rules, knowledge), 2 * workers, sink)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm, initargs=(rules, knowledge)) as pool:
+            _windowed(parts, lambda p: pool.submit(evaluate_partition, p, as_of, rules, knowledge), 2 * workers,
+                      sink)
+    except BrokenProcessPool as e:
+        raise BatchIncomplete("a worker process died (out of memory?); the partitions finished are kept: "
+                              "run the same command again to resume") from e
 
 
 def _windowed(parts: Iterable[Partition], submit: Callable[[Partition], Future], window: int, sink: Sink) -> None:

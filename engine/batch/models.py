@@ -132,6 +132,10 @@ class BatchSummary(_Model):
     evaluated: int
     errors: int
     findings: int
+    # Bulk Data only: lines that are not a JSON object, and resources that name no patient (left out;
+    # a Medication referenced by a patient's order is not left out but goes with that patient).
+    unreadable_lines: int = 0
+    resources_without_patient: int = 0
     rules: list[RuleSummary]
 
 

@@ -22,14 +22,14 @@ from rich.text import Text
 
 from engine import paths
 from engine.batch import summary as summaries
+from engine.batch.errors import BatchIncomplete, BatchInputError
 from engine.batch.evaluate import engine_for, stamp
 from engine.batch.index import open_index
-from engine.batch.inputs import BatchInputError
 from engine.batch.local import default_workers, run_local
 from engine.batch.models import BatchOptions, BatchReport, PartitionCounts, PartitionResult
 from engine.batch.parts import PartStore, counts_of, merge, run_id
 
-__all__ = ["BatchInputError", "run_batch"]
+__all__ = ["BatchIncomplete", "BatchInputError", "run_batch"]
 SCHEDULER_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
 
 
@@ -90,7 +90,10 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
             try:
                 run_dask(parts_iter, opts.as_of, rules, knowledge, opts.scheduler, sink)
             except (OSError, TimeoutError) as e:
-                raise BatchInputError(f"--scheduler: cannot reach {opts.scheduler} ({e})") from e
+                if not any(store.done(n) for n in todo):
+                    raise BatchInputError(f"--scheduler: cannot reach {opts.scheduler} ({e})") from e
+                raise BatchIncomplete(f"lost the Dask cluster at {opts.scheduler} ({e}); the partitions finished "
+                                      "are kept: run the same command again to resume") from e
         elif todo:
             workers = min(opts.workers or default_workers(), len(todo))
             run_local(parts_iter, opts.as_of, rules, knowledge, workers, sink)
@@ -102,7 +105,8 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
         counts.add(counts_of(p))
         rows += pq.read_metadata(p).num_rows
     summary = summaries.build(counts, input=str(opts.input), kind=index.kind, as_of=opts.as_of,
-                              rulebase_version=version, rulebase_hash=content_hash, findings=rows - counts.errors)
+                              rulebase_version=version, rulebase_hash=content_hash, findings=rows - counts.errors,
+                              unreadable=index.unreadable, unlinked=index.unlinked)
     merge(parts, opts.out, {"setpoint.as_of": opts.as_of.isoformat(), "setpoint.rulebase_version": version,
                             "setpoint.rulebase_hash": content_hash, "setpoint.patients": str(counts.patients),
                             "setpoint.errors": str(counts.errors)})

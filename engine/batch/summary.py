@@ -3,6 +3,8 @@ self-contained HTML page (inline CSS and SVG, no network)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from engine import paths
@@ -14,8 +16,8 @@ COLOURS = {"critical": "#7f1d1d", "high": "#dc2626", "moderate": "#f59e0b", "low
 BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, CHART_WIDTH = 18, 6, 110, 520
 
 
-def build(counts: PartitionCounts, *, input: str, kind: InputKind, as_of, rulebase_version: str | None,
-          rulebase_hash: str | None, findings: int) -> BatchSummary:
+def build(counts: PartitionCounts, *, input: str, kind: InputKind, as_of: date, rulebase_version: str | None,
+          rulebase_hash: str | None, findings: int, unreadable: int = 0, unlinked: int = 0) -> BatchSummary:
     evaluated = counts.patients - counts.errors
     rules = [
         RuleSummary(rule_id=c.rule_id, title=c.title, patients_fired=c.fired, patients_cannot_assess=c.cannot_assess,
@@ -26,7 +28,8 @@ def build(counts: PartitionCounts, *, input: str, kind: InputKind, as_of, ruleba
     rules.sort(key=lambda r: (-r.patients_fired, -r.patients_cannot_assess, r.rule_id))
     return BatchSummary(input=input, input_kind=kind, as_of=as_of, rulebase_version=rulebase_version,
                         rulebase_hash=rulebase_hash, patients=counts.patients, evaluated=evaluated,
-                        errors=counts.errors, findings=findings, rules=rules)
+                        errors=counts.errors, findings=findings, unreadable_lines=unreadable,
+                        resources_without_patient=unlinked, rules=rules)
 
 
 def _share(n: int, total: int) -> float:
