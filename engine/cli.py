@@ -304,19 +304,21 @@ def rules_diff(
     except (SetpointError, FeatureError) as e:
         fail(str(e))
     unloadable = any(p.file.startswith(("OLD:", "NEW:")) for p in result.errors)
-    pop = _population_diff(old, new, population, _date(as_of) or date.today(), knowledge) \
-        if population is not None and not unloadable else None
+    when = _date(as_of) or date.today()
+    with_population = population is not None and not unloadable
     if fmt == ReviewFmt.json:
+        pop = _population_diff(old, new, population, when, knowledge) if with_population else None
         typer.echo(json.dumps(result.to_dict() | ({"population": pop.to_dict()} if pop else {}), indent=2))
     else:
         typer.echo(result.text())
-        if pop is not None:
-            typer.echo(pop.text(), nl=False)
+        if with_population:  # printed after the rule diff, which the reader can start on meanwhile
+            typer.echo(_population_diff(old, new, population, when, knowledge).text(), nl=False)
     raise typer.Exit(2 if unloadable else (1 if result.errors else 0))
 
 
-def _population_diff(old: Path, new: Path, population: Path, as_of: date,
+def _population_diff(old: Path, new: Path, population: Path | None, as_of: date,
                      knowledge: Path | None) -> PopulationDiff:
+    assert population is not None
     from engine.batch import population_diff
 
     try:
