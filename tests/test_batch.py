@@ -245,7 +245,7 @@ def test_bulk_data_groups_resources_by_their_patient_reference(tmp_path: Path) -
     index = open_index(export, tmp_path / "work")
     assert (index.kind, index.count, index.unlinked, index.unreadable) == ("bulk", 2, 2, 1)
     [part] = index.partitions(10)
-    by_patient = {ref.source: [Path(s.file).name for s in ref.slices] for ref in part.patients}
+    by_patient = {ref.source: [Path(part.files[f]).name for f, _, _ in ref.slices] for ref in part.patients}
     assert by_patient == {
         "Patient/p1": ["Patient.ndjson", "MedicationRequest.ndjson"],
         "Patient/p2": ["Patient.ndjson", "AllergyIntolerance.ndjson", "Medication.ndjson", "MedicationRequest.ndjson"]}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.batch.models import InputKind, PatientRef, Slice
+from engine.batch.models import InputKind, PatientRef
 from engine.errors import SetpointError
 
 
@@ -14,29 +14,31 @@ class RecordError(SetpointError):
     """The patient's data cannot be read (not JSON, a line that is not an object)."""
 
 
-def _read(s: Slice) -> bytes:
-    with open(s.file, "rb") as fh:
-        if s.length < 0:
+def _read(path: str, offset: int, length: int) -> bytes:
+    with open(path, "rb") as fh:
+        if length < 0:
             return fh.read()
-        fh.seek(s.offset)
-        return fh.read(s.length)
+        fh.seek(offset)
+        return fh.read(length)
 
 
-def _parse(s: Slice, where: str) -> Any:
+def _parse(path: str, offset: int, length: int, where: str) -> Any:
     try:
-        return json.loads(_read(s))
+        return json.loads(_read(path, offset, length))
     except OSError as e:
         raise RecordError(f"{where}: cannot read ({e.__class__.__name__}: {e.strerror or e})") from e
     except (ValueError, UnicodeDecodeError) as e:
         raise RecordError(f"{where}: not valid JSON ({e})") from e
 
 
-def record(ref: PatientRef) -> Any:
+def record(ref: PatientRef, files: tuple[str, ...]) -> Any:
     """The document handed to `Engine.evaluate`."""
     if ref.kind is not InputKind.bulk:
-        return _parse(ref.slices[0], ref.source)
+        file, offset, length = ref.slices[0]
+        return _parse(files[file], offset, length, ref.source)
     entries = []
-    for s in ref.slices:
-        resource = _parse(s, f"{ref.source} ({s.file.rsplit('/', 1)[-1]} at byte {s.offset})")
+    for file, offset, length in ref.slices:
+        path = files[file]
+        resource = _parse(path, offset, length, f"{ref.source} ({path.rsplit('/', 1)[-1]} at byte {offset})")
         entries.append({"resource": resource})
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}

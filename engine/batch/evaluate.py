@@ -54,7 +54,7 @@ def evaluate_partition(part: Partition, as_of: date, rules: str | None, knowledg
     for ref in part.patients:
         counts.patients += 1
         try:
-            result = eng.evaluate(record(ref), as_of=as_of)
+            result = eng.evaluate(record(ref, part.files), as_of=as_of)
         except Exception as e:  # a bad record is an error row, never the end of the batch
             counts.errors += 1
             _error_row(cols, ref, e, as_of, version, content_hash)

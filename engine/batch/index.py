@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from engine.batch import bulk, inputs
-from engine.batch.models import InputKind, Partition, PatientRef, Slice
+from engine.batch.models import InputKind, Partition, PatientRef
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,25 +49,29 @@ class Index:
         """Partition n holds the patients at positions [n*size, (n+1)*size), read from disk one at a time."""
         wanted = range(self.partition_count(size)) if numbers is None else numbers
         with contextlib.closing(sqlite3.connect(self.db)) as con:
+            files = tuple(path for _, path in con.execute("SELECT id, path FROM files ORDER BY id"))
             for n in wanted:
                 rows = con.execute(
-                    "SELECT p.ordinal, p.source, f.path, i.offset, i.length FROM patients p "
-                    "JOIN items i ON i.patient = p.key JOIN files f ON f.id = i.file "
+                    "SELECT p.ordinal, p.source, i.file, i.offset, i.length FROM patients p "
+                    "JOIN items i ON i.patient = p.key "
                     "WHERE p.ordinal > ? AND p.ordinal <= ? "
                     "ORDER BY p.ordinal, i.is_patient DESC, i.file, i.offset", (n * size, (n + 1) * size))
                 refs: list[PatientRef] = []
                 current: tuple[int, str] | None = None
-                slices: list[Slice] = []
-                for ordinal, source, path, offset, length in rows:
+                slices: list[tuple[int, int, int]] = []
+                for ordinal, source, file, offset, length in rows:
                     if current is not None and current[0] != ordinal:
-                        refs.append(PatientRef(ordinal=current[0], source=current[1], slices=tuple(slices),
-                                               kind=self.kind))
+                        refs.append(self._ref(current, slices))
                         slices = []
                     current = (ordinal, source)
-                    slices.append(Slice(file=path, offset=offset, length=length))
+                    slices.append((file, offset, length))
                 if current is not None:
-                    refs.append(PatientRef(ordinal=current[0], source=current[1], slices=tuple(slices), kind=self.kind))
-                yield Partition(number=n, patients=tuple(refs))
+                    refs.append(self._ref(current, slices))
+                yield Partition.model_construct(number=n, files=files, patients=tuple(refs))
+
+    def _ref(self, current: tuple[int, str], slices: list[tuple[int, int, int]]) -> PatientRef:
+        # built from our own index: no validation needed (it costs seconds per large partition)
+        return PatientRef.model_construct(ordinal=current[0], source=current[1], kind=self.kind, slices=tuple(slices))
 
 
 def open_index(path: Path, work: Path) -> Index:

@@ -19,23 +19,18 @@ class InputKind(StrEnum):
     bulk = "bulk"  # a FHIR Bulk Data export: Patient.ndjson, Observation.ndjson, ... one resource per line
 
 
-class Slice(_Model):
-    """Bytes `[offset, offset + length)` of `file`; length -1 is the whole file."""
-
-    file: str
-    offset: int = 0
-    length: int = -1
-
-
 class PatientRef(_Model):
     ordinal: int  # position in the run's deterministic order
     source: str  # where the patient comes from, for people: `a.json`, `bundles.ndjson:12`, `Patient/123`
-    slices: tuple[Slice, ...]
     kind: InputKind
+    # Where the record is: (file number in Partition.files, byte offset, length; -1 for the whole file).
+    # Plain tuples: a partition of Synthea-sized Bulk Data patients has ~100,000 of them to send to a worker.
+    slices: tuple[tuple[int, int, int], ...]
 
 
 class Partition(_Model):
     number: int
+    files: tuple[str, ...]
     patients: tuple[PatientRef, ...]
 
 
