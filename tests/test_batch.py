@@ -128,6 +128,13 @@ def test_same_input_gives_byte_identical_files_however_partitioned(folder_run, p
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
+def test_cli_shows_progress_with_counts_and_throughput(pop: dict[str, Path], tmp_path: Path) -> None:
+    r = cli("batch", pop["ndjson"], "--out", tmp_path / "o.parquet", "--as-of", "2026-11-21", "--workers", "1")
+    assert r.exit_code == 0, r.output
+    assert f"{N}/{N}" in r.stderr and "patients/s" in r.stderr and "ETA" in r.stderr
+    assert f"{N} patients (0 could not be evaluated)" in r.stdout
+
+
 # ------------------------------------------------------------------ resuming
 
 
