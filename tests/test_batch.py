@@ -183,6 +183,16 @@ def test_a_changed_as_of_does_not_reuse_partitions(pop: dict[str, Path], tmp_pat
     assert {r["as_of"] for r in rows(out)} == {date(2027, 6, 1)}
 
 
+def test_a_changed_input_is_indexed_again(pop: dict[str, Path], tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(pop["bundles"], folder)
+    out = tmp_path / "r.parquet"
+    assert batch(folder, out).summary.patients == N
+    shutil.copy(HASSAN, folder / "zz-hassan.json")
+    again = batch(folder, out)
+    assert again.summary.patients == N + 1 and again.partitions_reused == 0
+
+
 # ------------------------------------------------------------------ bad records and bad options
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +62,13 @@ def _check(opts: BatchOptions) -> None:
         raise BatchInputError(f"--out: {opts.out} should end in .parquet")
     if opts.out.is_dir():
         raise BatchInputError(f"--out: {opts.out} is a folder")
+    for label, folder in (("--out", opts.out.parent), ("--work", opts.work_dir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise BatchInputError(f"{label}: cannot create {folder} ({e.strerror or e})") from e
+        if not os.access(folder, os.W_OK):
+            raise BatchInputError(f"{label}: {folder} is not writable")
 
 
 def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport:
@@ -96,7 +104,11 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
                                       "are kept: run the same command again to resume") from e
         elif todo:
             workers = min(opts.workers or default_workers(), len(todo))
-            run_local(parts_iter, opts.as_of, rules, knowledge, workers, sink)
+            try:
+                run_local(parts_iter, opts.as_of, rules, knowledge, workers, sink)
+            except OSError as e:  # a full disk, a vanished work folder: what is finished is kept
+                raise BatchIncomplete(f"{e}; the partitions finished are kept: run the same command again to "
+                                      "resume") from e
 
     parts = tuple(store.path(n) for n in numbers)
     counts = PartitionCounts()
