@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from engine import __version__
 from engine.batch.evaluate import COLUMNS
 from engine.batch.models import PartitionCounts, PartitionResult
 
@@ -41,9 +42,17 @@ ROW_GROUP = 65_536
 WRITE_OPTIONS = dict(compression="zstd", write_statistics=True, use_dictionary=True)
 
 
-def run_id(input_fingerprint: str, as_of: date, rulebase_hash: str, partition_size: int) -> str:
-    text = f"{input_fingerprint}\n{as_of.isoformat()}\n{rulebase_hash}\n{partition_size}\n{SCHEMA}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def run_id(input_fingerprint: str, as_of: date, rulebase_hash: str, partition_size: int,
+           folders: Iterable[Path] = ()) -> str:
+    """Names the parts of one run. `folders` (knowledge, report templates) are hashed by content: a
+    changed value set or message changes findings without changing the rule base hash."""
+    h = hashlib.sha256(f"{input_fingerprint}\n{as_of.isoformat()}\n{rulebase_hash}\n{partition_size}\n{SCHEMA}\n"
+                       f"{__version__}\n".encode())
+    for folder in folders:
+        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(f"{f.relative_to(folder).as_posix()}\n".encode())
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()[:16]
 
 
 class PartStore:

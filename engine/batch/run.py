@@ -81,7 +81,8 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
     eng = engine_for(rules, knowledge)  # here too: a bad rule base stops the run before any work
     version, content_hash = stamp(eng, opts.as_of)
     size = opts.partition_size_for(index.count)
-    store = PartStore(work, run_id(index.fingerprint, opts.as_of, content_hash, size))
+    store = PartStore(work, run_id(index.fingerprint, opts.as_of, content_hash, size,
+                                   [opts.knowledge or paths.knowledge_dir(), paths.reports_dir()]))
     numbers = range(index.partition_count(size))
     todo = [n for n in numbers if not store.done(n)]
     done_patients = sum(counts_of(store.path(n)).patients for n in numbers if store.done(n))
