@@ -31,6 +31,7 @@ from engine.batch.models import BatchOptions, BatchReport, PartitionCounts, Part
 from engine.batch.parts import PartStore, counts_of, merge, run_id
 
 __all__ = ["BatchIncomplete", "BatchInputError", "run_batch"]
+PATIENTS_PER_WORKER = 100
 SCHEDULER_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://", "ws://", "wss://")
 
 
@@ -104,7 +105,11 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
                 raise BatchIncomplete(f"lost the Dask cluster at {opts.scheduler} ({e}); the partitions finished "
                                       "are kept: run the same command again to resume") from e
         elif todo:
-            workers = min(opts.workers or default_workers(), len(todo))
+            # By default at most one worker per PATIENTS_PER_WORKER patients: starting a worker costs about
+            # as much CPU as evaluating 100 small records, so a small population runs in this process.
+            pending = index.count - done_patients
+            workers = opts.workers or min(default_workers(), -(-pending // PATIENTS_PER_WORKER))
+            workers = min(workers, len(todo))
             try:
                 run_local(parts_iter, opts.as_of, rules, knowledge, workers, sink)
             except OSError as e:  # a full disk, a vanished work folder: what is finished is kept
