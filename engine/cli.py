@@ -14,11 +14,14 @@ from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from engine.errors import RuleBaseError, SetpointError
+
+if TYPE_CHECKING:
+    from engine.batch import PopulationDiff
 
 EPILOG = ("Exit codes: 0 ran; 1 a finding at or above --fail-on; 2 bad input or rule base; 3 internal error "
           "(add --debug for the trace).  Example: setpoint evaluate case.yaml --as-of 2026-11-21 --fail-on high")
@@ -330,6 +333,11 @@ def rules_diff(
     features: Annotated[Path | None, typer.Option(
         "--features", help="Scenarios for the behavioural diff (default: features/ beside NEW, else bundled).")] = None,
     fmt: Annotated[ReviewFmt, typer.Option("--format", "-f")] = ReviewFmt.text,
+    population: Annotated[Path | None, typer.Option(
+        "--population", help="Also evaluate this population (as for `setpoint batch`) with both rule bases and "
+                             "report, per rule, how many patients gain or lose which finding.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Evaluation date for --population, YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Rules added, removed and changed field by field, and which scenario patients gain or lose findings.
 
@@ -340,14 +348,35 @@ def rules_diff(
     for label, folder in (("OLD", old), ("NEW", new)):
         if not folder.is_dir():
             fail(f"{label}: {folder} is not a folder")
+    if population is not None and not population.exists():
+        fail(f"--population: {population} does not exist")
     try:
         with progress_bar("scenarios, old and new rule bases") as tick:
             result = diff(old, new, knowledge, features, progress=tick)
     except (SetpointError, FeatureError) as e:
         fail(str(e))
-    typer.echo(json.dumps(result.to_dict(), indent=2) if fmt == ReviewFmt.json else result.text())
     unloadable = any(p.file.startswith(("OLD:", "NEW:")) for p in result.errors)
+    when = _date(as_of) or date.today()
+    with_population = population is not None and not unloadable
+    if fmt == ReviewFmt.json:
+        pop = _population_diff(old, new, population, when, knowledge) if with_population else None
+        typer.echo(json.dumps(result.to_dict() | ({"population": pop.to_dict()} if pop else {}), indent=2))
+    else:
+        typer.echo(result.text())
+        if with_population:  # printed after the rule diff, which the reader can start on meanwhile
+            typer.echo(_population_diff(old, new, population, when, knowledge).text(), nl=False)
     raise typer.Exit(2 if unloadable else (1 if result.errors else 0))
+
+
+def _population_diff(old: Path, new: Path, population: Path | None, as_of: date,
+                     knowledge: Path | None) -> PopulationDiff:
+    assert population is not None
+    from engine.batch import population_diff
+
+    try:
+        return population_diff(old, new, population, as_of, knowledge, progress=sys.stderr.isatty())
+    except SetpointError as e:
+        fail(str(e))
 
 
 @rules_app.command("manifest")
@@ -371,6 +400,55 @@ def rules_manifest(
     except IntegrityError as e:
         fail(str(e), 1 if check else 2)
     typer.echo(f"wrote {target}: {len(m['files'])} files, rule base {m['rulebase']} {m['version']}")
+
+
+# ------------------------------------------------------------------ population screening
+
+
+@app.command()
+def batch(
+    input: Annotated[Path, typer.Argument(
+        help="A folder of Bundle JSON files, an NDJSON file of Bundles, or a FHIR Bulk Data export folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The Parquet file to write: one row per finding.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default: today).")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help="Run on this Dask distributed scheduler, e.g. tcp://host:8786 (default: local processes).")]
+    = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, max=256, help="Local worker processes (default: one per core).")] = None,
+    partition_size: Annotated[int | None, typer.Option(
+        "--partition-size", min=1, max=100_000,
+        help="Patients per partition, the unit of work and of resuming (default: 1/64 of the population, 10-200).")]
+    = None,
+    work: Annotated[Path | None, typer.Option(
+        "--work", help="Folder of the input index and finished partitions (default: OUT.work); rerun to resume.")]
+    = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    rules: RulesOpt = None,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Screen a population: every patient's findings to Parquet, a per-rule summary (JSON) and an HTML page.
+
+    A patient whose record cannot be evaluated becomes a row with outcome "error" and the run goes on.
+    Exit 0 when the run completed; 1 when it stopped early (rerun to resume); 2 for a bad input path, option or
+    rule base."""
+    from engine.batch import BatchIncomplete, BatchOptions, run_batch
+
+    opts = BatchOptions(input=input, out=out, as_of=_date(as_of) or date.today(), scheduler=scheduler,
+                        workers=workers, partition_size=partition_size, work=work, rules=rules, knowledge=knowledge,
+                        progress=progress)
+    try:
+        report = run_batch(opts)
+    except BatchIncomplete as e:
+        fail(str(e), 1)
+    except SetpointError as e:
+        fail(str(e))
+    s = report.summary
+    typer.echo(f"{s.patients} patients ({s.errors} could not be evaluated), {s.findings} findings as of {s.as_of}; "
+               f"wrote {report.out}, {report.summary_path}, {report.html_path} "
+               f"({report.partitions_reused} of {report.partitions} partitions reused)")
+    if s.unreadable_lines:
+        typer.echo(f"warning: {s.unreadable_lines} Bulk Data lines were not JSON objects and were left out", err=True)
 
 
 # ------------------------------------------------------------------ the CDS Hooks service
