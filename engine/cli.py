@@ -250,13 +250,16 @@ def rules_lint(
     fmt: Annotated[ReviewFmt, typer.Option("--format", "-f")] = ReviewFmt.text,
     as_of: AsOfOpt = None,
     reports: Annotated[Path | None, typer.Option("--reports", help="Report templates folder.")] = None,
+    require_signoff: Annotated[bool, typer.Option(
+        "--require-signoff", help="An active rule without reviewed.clinical_signoff is an error (production "
+                                  "gates).")] = False,
 ) -> None:
     """Check every rule: schema, references, units, reviews, wording, contradictions, shadowing.
 
     Exit 1 when there are errors, 0 with warnings only."""
     from engine.review.lint import lint
 
-    report = lint(rules, knowledge, reports, as_of=_date(as_of) or date.today())
+    report = lint(rules, knowledge, reports, as_of=_date(as_of) or date.today(), require_signoff=require_signoff)
     typer.echo(json.dumps(report.to_dict(), indent=2) if fmt == ReviewFmt.json else report.text())
     raise typer.Exit(1 if report.errors else 0)
 

@@ -54,6 +54,8 @@ class Engine:
                 for leaf in n.leaves():
                     self.specs.setdefault(leaf.spec.key, leaf.spec)
         self.assembler = Assembler(knowledge, renderer)
+        self._stamp = RuleBaseStamp(name=rulebase.name, version=rulebase.version, content_hash=rulebase.content_hash,
+                                    rules=len(rulebase.rules), without_clinical_signoff=rulebase.without_signoff)
         # Each rule's gates as (fact key, test, the value that closes the rule, the closed rule's outcome).
         self._gates = [(lr, lr.id, tuple(
             (g.spec.key, g.test, fails, RuleOutcome(lr, False, lr.rule.severity, None, None, closed_assessment(
@@ -217,8 +219,7 @@ class Engine:
         p = case.snapshot.patient
         return EvaluationResult(
             engine_version=__version__,
-            rulebase=RuleBaseStamp(name=self.rulebase.name, version=self.rulebase.version,
-                                   content_hash=self.rulebase.content_hash),
+            rulebase=self._stamp,
             as_of=case.as_of, matcher=used,
             patient=PatientSummary(id=p.id, age=case.age, sex=p.sex),
             findings=findings, assessed=assessed, notes=[*self.load_notes, *facts.notes(), *match_notes],

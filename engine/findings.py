@@ -92,6 +92,9 @@ class RuleBaseStamp(_Out):
     name: str
     version: str
     content_hash: str
+    rules: int = 0
+    # How many of those rules lack a clinician's sign-off (reviewed.clinical_signoff): said in every report.
+    without_clinical_signoff: int = 0
 
 
 class PatientSummary(_Out):

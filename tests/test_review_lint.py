@@ -301,3 +301,35 @@ def test_lint_api_matches_the_cli(rules_copy: Path) -> None:
     report = lint(rules_copy, as_of=date(2026, 11, 21))
     _, found = problems(rules_copy)
     assert [p.to_dict() for p in report.problems] == found
+
+
+# ------------------------------------------------------------------ clinical sign-off
+
+
+def test_require_signoff_fails_every_active_rule_without_one(rules_copy: Path) -> None:
+    r = cli("rules", "lint", "--rules", rules_copy, "--as-of", AS_OF, "--require-signoff", "--format", "json")
+    report = json.loads(r.stdout)
+    assert r.exit_code == 1 and report["without_clinical_signoff"] == 114
+    assert any(p["field"] == "reviewed.clinical_signoff" for p in report["problems"])
+    assert cli("rules", "lint", "--rules", rules_copy, "--as-of", AS_OF).exit_code == 0
+
+
+def test_a_signoff_by_a_clinician_counts_and_an_engineer_cannot_sign(rules_copy: Path) -> None:
+    (rules_copy / "rulebase.yaml").write_text((rules_copy / "rulebase.yaml").read_text() + (
+        "  - {id: dr-lee, name: Dr A Lee, role: clinical}\n"))
+    edit(rules_copy, NSAID, r"^  next_due: (.*)$",
+         "  next_due: \\1\n  clinical_signoff: {by: dr-lee, role: clinical, date: 2026-11-30}")
+    edit(rules_copy, LITHIUM, r"^  next_due: (.*)$",
+         "  next_due: \\1\n  clinical_signoff: {by: setpoint-engineering, role: clinical, date: 2026-11-30}")
+    report = lint(rules_copy, as_of=date(2026, 11, 21), require_signoff=True)
+    fields = {(p.rule_id, p.field) for p in report.errors}
+    assert ("NC-LI-026", "reviewed.clinical_signoff") not in fields
+    assert ("NC-LI-019", "reviewed.clinical_signoff.by") in fields
+    assert report.without_signoff == 112
+
+
+def test_every_report_says_how_many_rules_lack_signoff(engine: Engine) -> None:
+    r = engine.evaluate(ROOT / "examples" / "perimenopause-and-lithium.yaml", as_of=date(2026, 11, 21))
+    assert r.rulebase.without_clinical_signoff == r.rulebase.rules == len(engine.rulebase.rules)
+    for fmt in ("text", "markdown", "html"):
+        assert f"{r.rulebase.rules} of {r.rulebase.rules} rules lack a clinician" in engine.renderer.report(r, fmt)

@@ -20,7 +20,7 @@ from engine.review.coverage import CoverageReport, run_coverage
 from engine.review.lint import DUE_SOON_DAYS, lint_checked
 from engine.review.plain import Phrases, outline, outline_lines, sentence
 from engine.rules.load import Problem, load_rulebase
-from engine.rules.schema import Rule
+from engine.rules.schema import Rule, signed_off
 from engine.scenarios import Progress
 from engine.severity import DESCENDING, rank
 
@@ -135,6 +135,7 @@ def build(rules: Path | None = None, knowledge: Path | None = None, features: Pa
             "lacking": [r.rule_id for r in coverage.lacking()]},
         "counts": {"rules": len(out), "active": sum(a.rule.status == "active" for a in out),
                    "unverified": sum(a.rule.evidence.unverified for a in out),
+                   "without_signoff": sum(a.rule.status == "active" and not signed_off(a.rule) for a in out),
                    "errors": sum(p.level == "error" for p in problems),
                    "warnings": sum(p.level == "warning" for p in problems)},
     }

@@ -43,7 +43,7 @@ from engine.matching import durable
 from engine.render import CANNOT_ASSESS, TAIL, Renderer
 from engine.review import logic
 from engine.rules.load import CheckedRuleBase, Level, LoadedRule, Problem, RuleFile, load_rulebase
-from engine.rules.schema import Rule
+from engine.rules.schema import Rule, signed_off
 from engine.rules.tree import Node
 
 JUDGMENT_PARTIALS = ("partials/judgment.md.j2",)
@@ -56,6 +56,7 @@ class LintReport:
     problems: list[Problem]
     files: int
     as_of: date
+    without_signoff: int = 0  # active rules no clinician has signed off
 
     @property
     def errors(self) -> list[Problem]:
@@ -66,20 +67,23 @@ class LintReport:
         return [p for p in self.problems if p.level == "warning"]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"as_of": self.as_of.isoformat(), "files": self.files, "errors": len(self.errors),
+        return {"as_of": self.as_of.isoformat(), "files": self.files, "without_clinical_signoff": self.without_signoff,
+                "errors": len(self.errors),
                 "warnings": len(self.warnings), "problems": [p.to_dict() for p in self.problems]}
 
     def text(self) -> str:
         lines = [f"{p.level}: {p}" for p in self.problems]
         lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s) in {self.files} rule file(s) "
-                     f"(review dates as of {self.as_of.isoformat()})")
+                     f"(review dates as of {self.as_of.isoformat()}); {self.without_signoff} active rule(s) without "
+                     "clinical sign-off")
         return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ review policy
 
 
-def review_problems(f: RuleFile, as_of: date, reviewers: frozenset[str] | None = None) -> list[Problem]:
+def review_problems(f: RuleFile, as_of: date, reviewers: frozenset[str] | None = None,
+                    clinicians: frozenset[str] | None = None, require_signoff: bool = False) -> list[Problem]:
     r = f.rule
     if r is None or r.status == "retired":
         return []
@@ -95,6 +99,12 @@ def review_problems(f: RuleFile, as_of: date, reviewers: frozenset[str] | None =
     if r.reviewed is not None and reviewers is not None and r.reviewed.by not in reviewers:
         known = ", ".join(sorted(reviewers)) or "none"
         add("reviewed.by", f"{r.reviewed.by!r} is not a reviewer listed in rulebase.yaml (reviewers: {known})")
+    signoff = r.reviewed.clinical_signoff if r.reviewed is not None else None
+    if signoff is not None and clinicians is not None and signoff.by not in clinicians:
+        add("reviewed.clinical_signoff.by", f"{signoff.by!r} is not a clinical or pharmacy reviewer listed in "
+            "rulebase.yaml")
+    if signoff is None and require_signoff and r.status == "active":
+        add("reviewed.clinical_signoff", "no clinical sign-off (required by --require-signoff)")
     if r.status == "active":
         if r.reviewed is None:
             if r.severity not in ("critical", "high"):
@@ -244,16 +254,19 @@ def _order(p: Problem) -> tuple[int, str, str, str]:
     return (0 if p.level == "error" else 1, p.file, p.rule_id or "", p.field)
 
 
-def lint_checked(checked: CheckedRuleBase, k: Knowledge, renderer: Renderer, as_of: date) -> list[Problem]:
+def lint_checked(checked: CheckedRuleBase, k: Knowledge, renderer: Renderer, as_of: date,
+                 require_signoff: bool = False) -> list[Problem]:
     """Every problem of an already checked rule base: load problems plus the review checks."""
     problems = list(checked.problems)
     tc = TemplateChecker(renderer)
     reviewers = frozenset(r.id for r in checked.manifest.reviewers) if checked.manifest else None
+    clinicians = frozenset(r.id for r in checked.manifest.reviewers
+                           if r.role in ("clinical", "pharmacy")) if checked.manifest else None
     for f in checked.files:
         if f.rule is None:
             continue
         file = f.path.as_posix()
-        problems += review_problems(f, as_of, reviewers)
+        problems += review_problems(f, as_of, reviewers, clinicians, require_signoff)
         problems += wording_problems(f.rule, file)
         problems += tc.message_problems(f.rule, file)
     problems += tc.judgment_problems(TAIL)
@@ -271,7 +284,7 @@ def lint_checked(checked: CheckedRuleBase, k: Knowledge, renderer: Renderer, as_
 
 
 def lint(rules: Path | None = None, knowledge: Path | None = None, reports: Path | None = None,
-         as_of: date | None = None) -> LintReport:
+         as_of: date | None = None, require_signoff: bool = False) -> LintReport:
     """Lint the rule base at `rules` (default: the bundled one) as of `as_of` (default: today)."""
     when = as_of or date.today()
     try:
@@ -280,4 +293,7 @@ def lint(rules: Path | None = None, knowledge: Path | None = None, reports: Path
         where = str(knowledge or paths.knowledge_dir())
         return LintReport([Problem(where, None, "", str(e), "error", "knowledge")], 0, when)
     checked = loaded.checked
-    return LintReport(lint_checked(checked, loaded.knowledge, loaded.renderer, when), len(checked.files), when)
+    unsigned = sum(1 for f in checked.files if f.rule is not None and f.rule.status == "active"
+                   and not signed_off(f.rule))
+    return LintReport(lint_checked(checked, loaded.knowledge, loaded.renderer, when, require_signoff),
+                      len(checked.files), when, unsigned)

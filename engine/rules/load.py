@@ -23,7 +23,7 @@ from engine.errors import RuleBaseError, validation_items
 from engine.inputs.text import load_yaml
 from engine.knowledge.load import Knowledge, load_knowledge
 from engine.leaves import CompileContext, CompiledLeaf, reference_problems
-from engine.rules.schema import DOMAINS, Rule, RuleBaseManifest
+from engine.rules.schema import DOMAINS, Rule, RuleBaseManifest, signed_off
 from engine.rules.tree import Node, build, gates
 
 if TYPE_CHECKING:
@@ -81,6 +81,11 @@ class RuleBase:
     content_hash: str
     rules: tuple[LoadedRule, ...]
     manifest: RuleBaseManifest | None = None
+
+    @property
+    def without_signoff(self) -> int:
+        """Active rules whose clinical content no clinician has signed off (stated in every report)."""
+        return sum(not signed_off(r.rule) for r in self.rules)
 
     def by_id(self, rule_id: str) -> LoadedRule:
         for r in self.rules:

@@ -52,11 +52,20 @@ class Evidence(_Strict):
         return self
 
 
+class ClinicalSignoff(_Strict):
+    """A clinician's sign-off of the rule's clinical content (issue 11): who, in what role, when."""
+
+    by: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="a reviewer id listed in rulebase.yaml")
+    role: Literal["clinical", "pharmacy"]
+    date: dt.date
+
+
 class Review(_Strict):
     by: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="a reviewer id listed in rulebase.yaml")
     note: str | None = None
     date: dt.date
     next_due: dt.date
+    clinical_signoff: ClinicalSignoff | None = None
 
     @model_validator(mode="after")
     def _order(self) -> Review:
@@ -134,6 +143,10 @@ class Reviewer(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str = Field(min_length=2)
     role: Literal["engineering", "clinical", "pharmacy"]
+
+
+def signed_off(rule: Rule) -> bool:
+    return rule.reviewed is not None and rule.reviewed.clinical_signoff is not None
 
 
 class RuleBaseManifest(_Strict):
