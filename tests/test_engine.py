@@ -64,12 +64,12 @@ def test_reports_never_say_safe_and_defer_to_clinician(engine: Engine, fmt: str)
 
 
 def test_empty_result_lists_what_was_and_was_not_assessed(engine: Engine) -> None:
-    r = engine.evaluate(patient(), as_of=AS_OF)
+    r = engine.evaluate(patient(scales=[{"scale": "phq9", "total": 5, "item9": 0, "date": "2026-05-01"}]), as_of=AS_OF)
     assert not [f for f in r.findings if f.outcome == "fired"]
     assert len(r.assessed) == len(engine.rulebase.rules)
     text = engine.renderer.report(r, "text")
     assert "This does not clear the patient" in text
-    assert "cannot_assess" in text  # e.g. PHQ-9 item 9 not screened
+    assert "cannot_assess" in text  # e.g. PHQ-9 item 9 screened, but not in the last 14 days
 
 
 def test_result_is_stamped_with_rulebase_version_and_hash(engine: Engine) -> None:
