@@ -476,6 +476,60 @@ class LabSinceMedChange(Leaf):
                 f"{p.set_title(a.set)} was started or its dose changed{after}")
 
 
+class LabDaysAfterChangeArgs(NumCompare):
+    """Days from the most recent start or dose change of an active product in `set` to the latest usable
+    result of `analyte` within `within_days` (steady state: e.g. TSH only from 6 weeks after a change)."""
+
+    analyte: str
+    set: str
+    within_days: int = Within
+
+
+# A product whose start and dose-change dates are both unrecorded is presumed at steady state (said so).
+STEADY_STATE_PRESUMED = 9999.0
+
+
+class LabDaysAfterMedChange(Leaf):
+    """How long after the last start or dose change the latest result was drawn (is it at steady state?)."""
+
+    group = "results"
+    lab_days_after_med_change: LabDaysAfterChangeArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.lab_days_after_med_change
+        ctx.canonical(a.analyte)
+        return self.leaf(spec(f"lab_days_after_med_change:{a.analyte}:{a.set}:{a.within_days}d", "number", self.key,
+                              {"analyte": a.analyte, "set": a.set, "days": a.within_days},
+                              f"days from the last start or dose change of {a.set} to the latest {a.analyte} "
+                              f"(within {a.within_days} days)", "days"), num(a.op, a.value))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"))
+        if r is None:
+            return fv
+        active = active_in(k, case, s.param("set"))
+        if not active:
+            return unknown(s.key, f"no active {s.param('set')}", fv.evidence)
+        dated = [m for m in active if m.last_start_or_change() is not None]
+        if len(dated) < len(active):
+            m = next(m for m in active if m.last_start_or_change() is None)
+            if not dated:
+                note = f"start and dose-change dates of {m.label} not recorded: presumed at steady state"
+                return FactValue(s.key, True, STEADY_STATE_PRESUMED, (*fv.evidence, med_ev(m, note)))
+        last = max(dated, key=lambda m: m.last_start_or_change() or date.min)
+        changed = last.last_start_or_change()
+        assert changed is not None
+        gap = float(days_between(r.day, changed))
+        return FactValue(s.key, True, gap, (*fv.evidence, med_ev(last, f"started or dose changed {changed}; the "
+                                                                      f"result was drawn {gap:g} days later")))
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.lab_days_after_med_change
+        return (f"the latest {p.analyte(a.analyte)} result was drawn {p.cmp(a.op, a.value, 'days', negated)} after "
+                f"{p.set_title(a.set)} was last started or its dose changed")
+
+
 class LabBeforeStartArgs(NumCompare):
     """The latest result on or before the most recent start of an active product in `set` (a baseline)."""
 
