@@ -64,6 +64,7 @@ class NormMed:
     compounded: bool
     prn: bool
     source: Medication
+    release: str | None = None  # ir, sr or xl when the product text says (see resolve_release)
 
     def active(self, as_of: date) -> bool:
         if self.source.stopped and self.end is None:
@@ -144,6 +145,33 @@ def _resolve_concepts(k: Knowledge, codes: tuple[tuple[str, str], ...], name: st
     return tuple(found)
 
 
+_SR = re.compile(r"\b(sr|sustained[- ]release|12\s*h(?:r|our)?s?)\b", re.IGNORECASE)
+_XL = re.compile(r"\b(xl|xr|er|extended[- ]release|24\s*h(?:r|our)?s?|once[- ]daily)\b", re.IGNORECASE)
+_IR = re.compile(r"\b(ir|immediate[- ]release)\b", re.IGNORECASE)
+_FORM = re.compile(r"\b\d+(?:\.\d+)?\s*mg\b.*\b(tablet|capsule)\b", re.IGNORECASE)
+
+
+def resolve_release(k: Knowledge, med: Medication, concepts: tuple[str, ...]) -> str | None:
+    """The release form: written in the product text, sr ("SR", "12 HR"), xl ("XL", "24 HR", "extended
+    release") or ir; else the only form the product exists in (knowledge); else read from the regimen (three or
+    more doses a day is immediate release); else from an RxNorm-style name with a strength and an oral form
+    but no release words (RxNorm names only the modified-release forms).  Otherwise unknown."""
+    text = med.name or ""
+    if _SR.search(text):
+        return "sr"
+    if _XL.search(text):
+        return "xl"
+    if _IR.search(text):
+        return "ir"
+    only = {k.concepts[c].release for c in concepts if k.concepts[c].release}
+    if len(only) == 1:
+        return only.pop()
+    per_day = med.per_day()
+    if (per_day is not None and per_day >= 3) or _FORM.search(text):
+        return "ir"
+    return None
+
+
 def resolve_route(k: Knowledge, med: Medication) -> str | None:
     if med.route:
         return k.route_aliases.get(norm_name(med.route), norm_name(med.route))
@@ -208,11 +236,12 @@ class MedSignature:
     route: str | None
     low_dose: bool | None
     atc: tuple[str, ...]
+    release: str | None = None
 
 
 def signature(k: Knowledge, med: NormMed) -> MedSignature:
     atc = tuple(cd.code.upper() for cd in med.source.codes if cd.system == "atc")
-    return MedSignature(med.concepts, med.route, _is_low_dose(k, med), atc)
+    return MedSignature(med.concepts, med.route, _is_low_dose(k, med), atc, med.release)
 
 
 @lru_cache(maxsize=8192)
@@ -263,6 +292,11 @@ def _in_set(k: Knowledge, s: MedicationSet, med: MedSignature, sub: Callable[[st
         if med.route is None:
             result = None
         elif med.route not in s.routes:
+            return False
+    if s.releases:
+        if med.release is None:
+            result = None
+        elif med.release not in s.releases:
             return False
     for f in s.exclude:
         if f.routes and med.route not in f.routes:
@@ -387,11 +421,12 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
     age = age_at(p.birth_date, as_of) if p.birth_date else p.age
     meds = []
     for i, m in enumerate(snap.medications):
+        concepts = resolve_concepts(k, m)
         meds.append(
             NormMed(
                 record_id=_record_id("medications", i, m.id),
                 label=m.name or ", ".join(f"{c.system}:{c.code}" for c in m.codes),
-                concepts=resolve_concepts(k, m),
+                concepts=concepts, release=resolve_release(k, m, concepts),
                 route=resolve_route(k, m),
                 daily_mg=daily_mg(m),
                 dose_text=(f"{m.dose:g} {m.dose_unit}" + (f" {m.frequency}" if m.frequency else "")

@@ -121,6 +121,11 @@ class MedicationConcept(_Strict):
     mme_factor: float | None = Field(default=None, gt=0)
     # Prednisone milligrams per mg of this glucocorticoid (systemic potency; catalogue H52); glucocorticoids only.
     prednisone_equivalent: float | None = Field(default=None, gt=0)
+    # mg of the reference salt per mg of this product, applied before any daily-dose threshold: bupropion
+    # hydrobromide 522 mg = bupropion hydrochloride 450 mg (Aplenzin label), factor 450/522.
+    dose_factor: float | None = Field(default=None, gt=0)
+    # The release form of every product of this concept, when there is only one (read when the text is silent).
+    release: Literal["ir", "sr", "xl"] | None = None
     tag: EvidenceTag = "U"
 
 
@@ -141,6 +146,8 @@ class MedicationSet(_Strict):
     include_sets: list[str] = []
     atc_prefixes: list[str] = []
     routes: list[str] = []
+    # Release forms (ir, sr, xl) read from the product text; an unknown form makes membership unknown.
+    releases: list[Literal["ir", "sr", "xl"]] = []
     exclude: list[RouteFilter] = []
     exclude_ingredients: list[str] = []
     note: str | None = None

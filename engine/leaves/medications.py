@@ -107,8 +107,14 @@ class DailyDose(Leaf):
         if not dosed:
             return unknown(s.key, f"daily dose of {active[0].label} cannot be computed (dose, unit or frequency "
                                   "missing)", (med_ev(m) for m in active))
-        total = sum(m.daily_mg for m in dosed if m.daily_mg is not None)
-        ev = tuple(med_ev(m, f"{m.daily_mg:g} mg/day") for m in dosed)
+        total, notes = 0.0, []
+        for m in dosed:
+            assert m.daily_mg is not None
+            factor = next((k.concepts[c].dose_factor for c in m.concepts if k.concepts[c].dose_factor), None)
+            mg = m.daily_mg * (factor or 1.0)
+            total += mg
+            notes.append(f"{m.daily_mg:g} mg/day" + (f" = {mg:.4g} mg/day as the reference salt" if factor else ""))
+        ev = tuple(med_ev(m, note) for m, note in zip(dosed, notes, strict=True))
         if len(dosed) < len(active):
             return unknown(s.key, "daily dose of some products cannot be computed", ev)
         return FactValue(s.key, True, round(total, 6), ev)

@@ -56,3 +56,32 @@ Feature: NC-BUP-046 Bupropion above 450 mg/day and NC-BUP-047 with seizure-thres
       | sertraline | 50   | mg        | daily     | 1y ago  |
     When the engine evaluates the patient
     Then rule NC-BUP-047 does not fire
+
+  Scenario: Bupropion SR 450 mg/day is above the SR maximum of 400 mg/day
+    Given the patient takes:
+      | name                                                       | dose | dose_unit | frequency | start  |
+      | bupropion hydrochloride 225 MG 12HR Extended Release Oral Tablet | 225  | mg        | bid       | 1y ago |
+    When the engine evaluates the patient
+    Then rule NC-BUP-046 fires with severity high
+
+  Scenario: Bupropion SR 400 mg/day is at the SR maximum (boundary)
+    Given the patient takes:
+      | name             | dose | dose_unit | frequency | start  |
+      | Wellbutrin SR    | 200  | mg        | bid       | 1y ago |
+    When the engine evaluates the patient
+    Then rule NC-BUP-046 does not fire
+
+  Scenario: Bupropion hydrobromide 522 mg/day is 450 mg of the hydrochloride (at the maximum)
+    Given the patient takes:
+      | name      | dose | dose_unit | frequency | start  |
+      | Aplenzin  | 522  | mg        | daily     | 1y ago |
+    When the engine evaluates the patient
+    Then rule NC-BUP-046 does not fire
+
+  Scenario: Two bupropion products are summed (XL 300 mg and IR 200 mg)
+    Given the patient takes:
+      | name                                                            | dose | dose_unit | frequency | start  |
+      | bupropion hydrochloride 300 MG 24HR Extended Release Oral Tablet | 300  | mg        | daily     | 1y ago |
+      | bupropion hydrochloride 100 MG Oral Tablet                      | 100  | mg        | bid       | 1y ago |
+    When the engine evaluates the patient
+    Then rule NC-BUP-046 fires with severity high
