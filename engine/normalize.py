@@ -65,6 +65,7 @@ class NormMed:
     prn: bool
     source: Medication
     release: str | None = None  # ir, sr or xl when the product text says (see resolve_release)
+    dose_problem: str | None = None  # why the recorded dose is not used (daily_mg is then None)
 
     def active(self, as_of: date) -> bool:
         if self.source.stopped and self.end is None:
@@ -213,6 +214,28 @@ def unit_strength_mg(name: str | None) -> float | None:
         return None
     amount, unit = found[0]
     return float(amount) * MASS_TO_MG[norm_unit(unit.lower())]
+
+
+# Above this a daily dose is not believed (a unit slip such as citalopram "40 g"): no drug or supplement of
+# the knowledge base is given at more than a few grams a day.  Design choice [U].
+IMPLAUSIBLE_DAILY_MG = 10_000.0
+# Dose units that are counts or volumes: no mass per day without the strength (not a problem, just unknown).
+COUNT_OR_VOLUME_UNITS = {"tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "each", "ea",
+                         "dose", "doses", "puff", "puffs", "patch", "patches", "ml", "drop", "drops", "application",
+                         "pump", "pumps", "actuation", "actuations", "unit", "units", "iu", "g/day-gel"}
+
+
+def dose_problem(med: Medication, mg_per_day: float | None) -> str | None:
+    """Why a recorded dose cannot be used: an unknown unit, or an implausible daily amount (None if usable)."""
+    if med.dose is None or not med.dose_unit:
+        return None
+    unit = norm_unit(med.dose_unit).removesuffix("/day").removesuffix("/d")
+    if unit not in MASS_TO_MG and unit not in COUNT_OR_VOLUME_UNITS:
+        return f"dose unit {med.dose_unit!r} is not recognised (expected mg, ug or g, or a count)"
+    if mg_per_day is not None and mg_per_day > IMPLAUSIBLE_DAILY_MG:
+        return (f"daily dose {mg_per_day:g} mg ({med.dose:g} {med.dose_unit}) is implausible (more than "
+                f"{IMPLAUSIBLE_DAILY_MG / 1000:g} g a day): not used")
+    return None
 
 
 def daily_mg(med: Medication) -> float | None:
@@ -422,13 +445,15 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
     meds = []
     for i, m in enumerate(snap.medications):
         concepts = resolve_concepts(k, m)
+        mg = daily_mg(m)
+        problem = dose_problem(m, mg)
         meds.append(
             NormMed(
                 record_id=_record_id("medications", i, m.id),
                 label=m.name or ", ".join(f"{c.system}:{c.code}" for c in m.codes),
                 concepts=concepts, release=resolve_release(k, m, concepts),
                 route=resolve_route(k, m),
-                daily_mg=daily_mg(m),
+                daily_mg=None if problem else mg, dose_problem=problem,
                 dose_text=(f"{m.dose:g} {m.dose_unit}" + (f" {m.frequency}" if m.frequency else "")
                            + (" (from the written instructions)" if m.dose_source == "instructions" else ""))
                 if m.dose is not None else None,

@@ -275,3 +275,35 @@ class MedIndication(Leaf):
         return (f"the patient is {'not ' if negated else ''}taking {p.set_title(a.set)} with a recorded "
                 f"indication matching \"{a.pattern}\"")
 
+
+
+class MedDoseUnusableArgs(Args):
+    within_days: int = Field(gt=0, le=3650)
+
+
+class MedDoseUnusable(Leaf):
+    """A current (or recently stopped) medication whose recorded dose cannot be used: an unknown dose unit or
+    an implausible daily amount (checked like lab units, so a unit slip never reaches a dose threshold)."""
+
+    group = "medications"
+    med_dose_unusable: MedDoseUnusableArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.med_dose_unusable
+        return self.leaf(spec(f"med_dose_unusable:{a.within_days}d", "bool", self.key, {"days": a.within_days},
+                              f"a medication taken within {a.within_days} days with an unusable dose "
+                              "(unknown unit or implausible amount)"))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        days = s.param("days")
+        bad = [m for m in case.meds if m.dose_problem
+               and (m.active(case.as_of) or (m.end is not None and 0 <= (case.as_of - m.end).days <= days))]
+        if bad:
+            return FactValue(s.key, True, True, tuple(med_ev(m, m.dose_problem) for m in bad))
+        return FactValue(s.key, True, False, (), "every recorded dose is usable")
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.med_dose_unusable
+        return (f"{'no' if negated else 'a'} medication taken within the last {a.within_days} days has a dose with "
+                "an unknown unit or an implausible amount")
