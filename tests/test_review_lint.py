@@ -333,3 +333,15 @@ def test_every_report_says_how_many_rules_lack_signoff(engine: Engine) -> None:
     assert r.rulebase.without_clinical_signoff == r.rulebase.rules == len(engine.rulebase.rules)
     for fmt in ("text", "markdown", "html"):
         assert f"{r.rulebase.rules} of {r.rulebase.rules} rules lack a clinician" in engine.renderer.report(r, fmt)
+
+
+def test_a_source_on_a_study_notes_or_test_host_is_an_error(tmp_path: Path, rules_copy: Path) -> None:
+    import shutil
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", knowledge)
+    f = knowledge / "sources.yaml"
+    f.write_text(f.read_text().replace("https://www.sps.nhs.uk/monitorings/levothyroxine-monitoring/",
+                                       "https://uat.sps.nhs.uk/?p=62809"))
+    r = cli("rules", "lint", "--rules", rules_copy, "--knowledge", knowledge, "--as-of", AS_OF)
+    assert r.exit_code == 1 and "uat.sps.nhs.uk is not a primary or publisher page" in r.stdout

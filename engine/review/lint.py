@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import TemplateError, nodes
 
@@ -197,6 +198,36 @@ def wording_problems(rule: Rule, file: str) -> list[Problem]:
     return out
 
 
+# ------------------------------------------------------------------ sources
+
+
+# Hosts that are not primary or publisher pages: study notes, code hosts, aggregators, test sites (issue 11).
+NON_PRIMARY_HOSTS = ("github.com", "gitlab.com", "medscape.com", "guidelinecentral.com", "jesse.tg", "quizlet.com",
+                     "coursehero.com", "scribd.com", "studocu.com", "droracle.ai", "globalrph.com", "gpnotebook.com",
+                     "5y1.org", "obgproject.com", "researcher.life", "wikipedia.org")
+TEST_HOST_PREFIXES = ("uat.", "test.", "staging.", "dev.", "localhost")
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+
+
+def source_problems(k: Knowledge, used: set[str]) -> list[Problem]:
+    """Each source a rule cites has a URL or a full citation (with its year), and no URL on a non-primary host."""
+    out = []
+    for sid in sorted(used & set(k.sources)):
+        s = k.sources[sid]
+        where = f"sources[{sid}]"
+        if not s.url and not _YEAR.search(s.citation):
+            out.append(Problem("knowledge/sources.yaml", None, where, "neither a URL nor a full citation (authors, "
+                               "title, journal or publisher, year)", "error", "sources"))
+        if s.url:
+            host = (urlsplit(s.url).hostname or "").lower()
+            if host.startswith(TEST_HOST_PREFIXES) or any(host == h or host.endswith("." + h)
+                                                          for h in NON_PRIMARY_HOSTS):
+                out.append(Problem("knowledge/sources.yaml", None, f"{where}.url", f"{host} is not a primary or "
+                                   "publisher page (study notes, aggregators and test sites are not sources)",
+                                   "error", "sources"))
+    return out
+
+
 # ------------------------------------------------------------------ reachability and shadowing
 
 
@@ -269,6 +300,7 @@ def lint_checked(checked: CheckedRuleBase, k: Knowledge, renderer: Renderer, as_
         problems += review_problems(f, as_of, reviewers, clinicians, require_signoff)
         problems += wording_problems(f.rule, file)
         problems += tc.message_problems(f.rule, file)
+    problems += source_problems(k, {s for f in checked.files if f.rule is not None for s in f.rule.references})
     problems += tc.judgment_problems(TAIL)
     problems += tc.judgment_problems(CANNOT_ASSESS)
     loaded = checked.loaded()
