@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
 from engine.knowledge.models import MedicationSet
+from engine.knowledge.names import name_key, resembles
 from engine.snapshot.models import Condition, Medication, Result, Snapshot
 
 MASS_TO_MG = {"mg": 1.0, "ug": 0.001, "g": 1000.0, "ng": 1e-6}
@@ -42,6 +43,8 @@ class NormResult:
     problem: str | None
     note: str | None  # e.g. "fraction converted to %"
     hours_since_dose: float | None
+    # Not recognised, but its name resembles this analyte: a rule needing that analyte cannot assess it.
+    resembles: str | None = None
 
     @property
     def day(self) -> date:
@@ -277,25 +280,62 @@ def _condition_sets(k: Knowledge, icd: tuple[str, ...], sct: tuple[str, ...], te
 
 
 def resolve_analyte(k: Knowledge, code: str | None, name: str | None) -> str | None:
+    """The analyte of a result: its LOINC code, else its name as written, else its name's key (filler and
+    specimen words dropped, engine.knowledge.names)."""
     if code and code in k.loinc_to_analyte:
         return k.loinc_to_analyte[code]
-    if name:
-        return k.name_to_analyte.get(norm_name(name))
-    return None
+    return _analyte_by_name(k, name) if name else None
+
+
+@lru_cache(maxsize=8192)
+def _analyte_by_name(k: Knowledge, name: str) -> str | None:
+    hit = k.name_to_analyte.get(norm_name(name))
+    if hit:
+        return hit
+    nk = name_key(name)
+    if not nk.key:
+        return None
+    if (nk.key, nk.specimen) in k.name_key_to_analyte:
+        return k.name_key_to_analyte[(nk.key, nk.specimen)]
+    return k.name_key_to_analyte.get((nk.key, None)) if nk.specimen else None
+
+
+def resembled_analyte(k: Knowledge, name: str | None) -> str | None:
+    """The analyte an unmapped result name resembles, unless the name says a specimen that analyte is never
+    interpreted in (then it is not relevant rather than unreadable)."""
+    like = resembles(name, k.analyte_words) if name else None
+    if like is None or name is None:
+        return None
+    specimen = name_key(name).specimen
+    return None if specimen and specimen not in k.analytes[like].interpreted_specimens else like
+
+
+def unmapped_note(k: Knowledge, code: str | None, name: str | None, like: str | None) -> str:
+    """Why a result's test is not recognised, naming the known test it resembles, if any."""
+    what = f"unrecognised test {name or code!r}" + (f" (code {code})" if code and name else "")
+    if like:
+        what += f": resembles {k.analytes[like].name} but could not be mapped to it"
+    return what
 
 
 def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
     analyte_id = resolve_analyte(k, r.code, r.name)
     label = r.name or (k.analytes[analyte_id].name if analyte_id else r.code) or record_id
-    # No specimen recorded: assume the analyte's usual one (serum for most, ECG for QTc, urine for urine hCG).
+    # No specimen recorded: the one written in the name ("Estradiol, saliva"), else the analyte's usual one
+    # (serum for most, ECG for QTc, urine for urine hCG).
     usual = k.analytes[analyte_id].interpreted_specimens if analyte_id else []
-    specimen = r.specimen or (usual[0] if usual else "serum")
+    specimen = r.specimen or (name_key(r.name).specimen if r.name else None) or (usual[0] if usual else "serum")
     value: float | None = None
     unit: str | None = None
     problem: str | None = None
     note: str | None = None
+    like: str | None = None
+    if analyte_id is not None and specimen == "other" and k.analytes[analyte_id].category == "ecg":
+        # An ECG measurement whose "specimen" names the test or the device rather than a body fluid.
+        specimen = "ecg"
     if analyte_id is None:
-        problem = f"unrecognised test {r.code or r.name!r}"
+        like = resembled_analyte(k, r.name)
+        problem = unmapped_note(k, r.code, r.name, like)
     elif r.value is None:
         problem = None if r.value_text is not None else "no value"
     else:
@@ -303,6 +343,14 @@ def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
         unit = a.canonical_unit
         if r.comparator:
             problem = f"value is censored ({r.comparator}{r.value:g}), not an exact number"
+        elif (not r.unit or not r.unit.strip()) and r.code in a.fraction_loinc and k.unit_factor(analyte_id, "1"):
+            factor = k.unit_factor(analyte_id, "1") or 1.0
+            value = float(r.value) * factor
+            note = (f"LOINC {r.code} is a pure fraction written without a unit: {r.value:g} read as "
+                    f"{value:g} {a.canonical_unit}")
+            if not (a.plausible.min <= value <= a.plausible.max):
+                problem = (f"value {r.value:g} ({value:.4g} {a.canonical_unit}) is physiologically implausible "
+                           f"(expected {a.plausible.min:g}-{a.plausible.max:g} {a.canonical_unit})")
         elif not r.unit or not r.unit.strip():
             if a.unitless:
                 value = float(r.value)
@@ -333,6 +381,7 @@ def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
         raw_value=float(r.value) if r.value is not None else None, raw_unit=r.unit, comparator=r.comparator,
         value_text=r.value_text, value=value, unit=unit, collected=r.collected, specimen=specimen,
         problem=problem, note=note, hours_since_dose=float(r.hours_since_dose) if r.hours_since_dose else None,
+        resembles=like,
     )
 
 

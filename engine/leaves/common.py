@@ -121,7 +121,7 @@ def latest_lab(k: Knowledge, case: Case, key: str, analyte: str, days: int,
     """The latest usable result of `analyte` within `days` (optionally collected between two clock times),
     with the record itself; unknown (and why) when there is none, it is unusable, stale or in the future."""
     name = k.analytes[analyte].name
-    mine = [r for r in case.results if r.analyte == analyte]
+    mine = [r for r in case.results if r.analyte == analyte or r.resembles == analyte]
     interpreted = k.analytes[analyte].interpreted_specimens
     window = [r for r in mine if in_window(case, r.day, days)]
     if between:
