@@ -30,6 +30,7 @@ from engine.findings import (
 from engine.inputs import evaluation_date, to_snapshot
 from engine.knowledge.load import Knowledge
 from engine.leaves import FactSpec
+from engine.leaves.base import Check
 from engine.matching import durable
 from engine.matching.tree import valuate
 from engine.normalize import Case, normalise
@@ -49,10 +50,15 @@ class Engine:
         self.rulebase = rulebase
         self.renderer = renderer
         self.specs: dict[str, FactSpec] = {}
+        # Every test applied to each fact key: a censored value is usable when none lies inside its interval.
+        self.tests: dict[str, list[Check]] = {}
         for r in rulebase.rules:
             for n in (r.tree, *r.escalations):
                 for leaf in n.leaves():
                     self.specs.setdefault(leaf.spec.key, leaf.spec)
+                    known = self.tests.setdefault(leaf.spec.key, [])
+                    if leaf.test not in known:
+                        known.append(leaf.test)
         self.assembler = Assembler(knowledge, renderer)
         # Each rule's gates as (fact key, test, the value that closes the rule, the closed rule's outcome).
         self._gates = [(lr, lr.id, tuple(
@@ -137,7 +143,7 @@ class Engine:
 
     def facts(self, case: Case) -> Facts:
         """The patient's facts, each derived the first time a rule reads it."""
-        return Facts(self.knowledge, case, self.specs)
+        return Facts(self.knowledge, case, self.specs, self.tests)
 
     # ------------------------------------------------------------------ matching
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
+from engine.facts.model import Censored
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
 from engine.knowledge.models import MedicationSet
 from engine.knowledge.names import name_key, resembles
@@ -45,6 +46,8 @@ class NormResult:
     hours_since_dose: float | None
     # Not recognised, but its name resembles this analyte: a rule needing that analyte cannot assess it.
     resembles: str | None = None
+    # A censored value ("<18 pmol/L") as an interval in the canonical unit; `problem` says it is censored.
+    censored: Censored | None = None
 
     @property
     def day(self) -> date:
@@ -330,6 +333,7 @@ def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
     problem: str | None = None
     note: str | None = None
     like: str | None = None
+    censored: Censored | None = None
     if analyte_id is not None and specimen == "other" and k.analytes[analyte_id].category == "ecg":
         # An ECG measurement whose "specimen" names the test or the device rather than a body fluid.
         specimen = "ecg"
@@ -341,9 +345,7 @@ def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
     else:
         a = k.analytes[analyte_id]
         unit = a.canonical_unit
-        if r.comparator:
-            problem = f"value is censored ({r.comparator}{r.value:g}), not an exact number"
-        elif (not r.unit or not r.unit.strip()) and r.code in a.fraction_loinc and k.unit_factor(analyte_id, "1"):
+        if (not r.unit or not r.unit.strip()) and r.code in a.fraction_loinc and k.unit_factor(analyte_id, "1"):
             factor = k.unit_factor(analyte_id, "1") or 1.0
             value = float(r.value) * factor
             note = (f"LOINC {r.code} is a pure fraction written without a unit: {r.value:g} read as "
@@ -376,12 +378,26 @@ def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
         elif value is not None and specimen not in a.interpreted_specimens:
             problem = f"{specimen} specimen: serum cut-offs do not apply"
             value = None
+        elif value is not None and r.comparator:
+            # "<18 pmol/L": the interval of values it allows (bounded by plausibility), not a number.  Rules
+            # whose thresholds all lie outside it can still use it (engine.facts.lazy); anything needing an
+            # exact number reads the problem below.
+            written = f"{r.comparator}{r.value:g}" + (f" {r.unit}" if r.unit else "")
+            low, high = (a.plausible.min, value) if r.comparator.startswith("<") else (value, a.plausible.max)
+            interval = Censored(low, r.comparator.startswith("<") or r.comparator == ">=", high,
+                                r.comparator.startswith(">") or r.comparator == "<=", written)
+            value = None
+            if low < high or (low == high and interval.low_inclusive and interval.high_inclusive):
+                censored = interval
+                problem = f"censored value {written}, not an exact number"
+            else:
+                problem = f"censored value {written} is outside the plausible range"
     return NormResult(
         record_id=record_id, analyte=analyte_id, label=label,
         raw_value=float(r.value) if r.value is not None else None, raw_unit=r.unit, comparator=r.comparator,
         value_text=r.value_text, value=value, unit=unit, collected=r.collected, specimen=specimen,
         problem=problem, note=note, hours_since_dose=float(r.hours_since_dose) if r.hours_since_dose else None,
-        resembles=like,
+        resembles=like, censored=censored,
     )
 
 

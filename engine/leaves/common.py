@@ -53,8 +53,10 @@ def result_ev(r: NormResult) -> EvidenceItem:
     else:
         value = r.value_text if r.raw_value is None else f"{r.comparator or ''}{r.raw_value:g}"
         unit = r.raw_unit
-    return evidence(label=r.label, value=value, unit=unit, date=r.day, record=r.record_id,
-                    note=r.problem or r.note or (None if r.specimen in ("serum", "ecg") else r.specimen))
+    note = r.problem or r.note or (None if r.specimen in ("serum", "ecg") else r.specimen)
+    if r.censored is not None:
+        note = f"censored value as written: {r.censored.text}"
+    return evidence(label=r.label, value=value, unit=unit, date=r.day, record=r.record_id, note=note)
 
 
 # ------------------------------------------------------------------ medications
@@ -117,9 +119,14 @@ def usable(k: Knowledge, r: NormResult) -> bool:
 
 
 def latest_lab(k: Knowledge, case: Case, key: str, analyte: str, days: int,
-               between: tuple[str, str] | None = None) -> tuple[FactValue, NormResult | None]:
+               between: tuple[str, str] | None = None, censored_ok: bool = False
+               ) -> tuple[FactValue, NormResult | None]:
     """The latest usable result of `analyte` within `days` (optionally collected between two clock times),
-    with the record itself; unknown (and why) when there is none, it is unusable, stale or in the future."""
+    with the record itself; unknown (and why) when there is none, it is unusable, stale or in the future.
+
+    With `censored_ok`, a censored latest result ("<18") is a fact whose value is its interval
+    (engine.facts.model.Censored), resolved against the rule base's thresholds by the fact mapping; the
+    record returned then has no exact `value`.  Without it, a censored result cannot be used."""
     name = k.analytes[analyte].name
     mine = [r for r in case.results if r.analyte == analyte or r.resembles == analyte]
     interpreted = k.analytes[analyte].interpreted_specimens
@@ -128,6 +135,8 @@ def latest_lab(k: Knowledge, case: Case, key: str, analyte: str, days: int,
         lo, hi = clock(between[0]), clock(between[1])
         window = [r for r in window if lo <= r.collected.time() <= hi]
     latest_any = latest([r for r in window if r.specimen in interpreted])
+    if latest_any is not None and latest_any.censored is not None and censored_ok:
+        return FactValue(key, True, latest_any.censored, (result_ev(latest_any),)), latest_any
     if latest_any is not None and latest_any.value is None:
         # The latest result cannot be used (unit, implausible, censored): never fall back to an older one.
         return unknown(key, f"latest {name} ({latest_any.day}) cannot be assessed: {latest_any.problem}",
