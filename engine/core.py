@@ -227,6 +227,7 @@ class Engine:
             as_of=case.as_of, matcher=used,
             patient=PatientSummary(id=p.id, age=case.age, sex=p.sex),
             findings=findings, assessed=assessed, notes=[*self.load_notes, *facts.notes(), *match_notes],
+            presumptions=facts.presumptions(),
         )
 
 

@@ -109,6 +109,9 @@ class EvaluationResult(_Out):
     findings: list[Finding]
     assessed: list[Assessment]
     notes: list[str] = Field(default_factory=list)
+    # Every presumption the engine made for this patient ("uterus presumed present: no hysterectomy or
+    # absent uterus on record"), also stated in the evidence of the facts resting on it.
+    presumptions: list[str] = Field(default_factory=list)
     disclaimer: str = JUDGMENT
 
     def counts(self) -> dict[str, int]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from engine.facts.model import Censored
+from engine.facts.model import PRESUMPTION, Censored
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
 from engine.knowledge.models import MedicationSet
 from engine.knowledge.names import name_key, resembles
@@ -348,7 +348,7 @@ def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
         if (not r.unit or not r.unit.strip()) and r.code in a.fraction_loinc and k.unit_factor(analyte_id, "1"):
             factor = k.unit_factor(analyte_id, "1") or 1.0
             value = float(r.value) * factor
-            note = (f"LOINC {r.code} is a pure fraction written without a unit: {r.value:g} read as "
+            note = (f"{PRESUMPTION}LOINC {r.code} is a pure fraction written without a unit: {r.value:g} read as "
                     f"{value:g} {a.canonical_unit}")
             if not (a.plausible.min <= value <= a.plausible.max):
                 problem = (f"value {r.value:g} ({value:.4g} {a.canonical_unit}) is physiologically implausible "

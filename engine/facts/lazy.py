@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from engine.facts.model import Censored, FactValue
+from engine.facts.model import PRESUMPTION, Censored, FactValue
 from engine.knowledge.load import Knowledge
 from engine.leaves import REGISTRY, FactSpec
 from engine.normalize import Case
@@ -57,6 +57,12 @@ class Facts(Mapping[str, FactValue]):
     def derived(self) -> dict[str, FactValue]:
         """The facts derived so far."""
         return dict(self._values)
+
+    def presumptions(self) -> list[str]:
+        """Every presumption stated in the evidence of the facts derived so far, once each, sorted."""
+        found = {e.note.removeprefix(PRESUMPTION) for fv in self._values.values() for e in fv.evidence
+                 if e.note and e.note.startswith(PRESUMPTION)}
+        return sorted(found)
 
     def notes(self) -> list[str]:
         return [self._errors[k] for k in sorted(self._errors)]

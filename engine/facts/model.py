@@ -33,6 +33,10 @@ class FactValue(NamedTuple):
     reason: str | None = None
 
 
+# Evidence whose note starts with this records a presumption the engine made (listed in the result).
+PRESUMPTION = "presumption: "
+
+
 class Censored(NamedTuple):
     """A censored result ("<18 pmol/L") as the interval of values it allows, in the canonical unit.
 
