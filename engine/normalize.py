@@ -8,7 +8,7 @@ and never given a canonical value, so it can never reach a threshold.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -16,7 +16,7 @@ from engine.facts.model import PRESUMPTION, Censored
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
 from engine.knowledge.models import MedicationSet
 from engine.knowledge.names import name_key, resembles
-from engine.snapshot.models import Condition, Medication, Result, Snapshot
+from engine.snapshot.models import Condition, DataIssue, Medication, Result, Snapshot
 
 MASS_TO_MG = {"mg": 1.0, "ug": 0.001, "g": 1000.0, "ng": 1e-6}
 # A dated pregnancy-status answer is used only while recent: "pregnant" for up to 42 weeks, "not
@@ -26,6 +26,10 @@ PREGNANT_VALID_DAYS = 294
 NOT_PREGNANT_VALID_DAYS = 30
 # Clock skew and time zones: a record dated up to this many days after the evaluation date still counts.
 FUTURE_TOLERANCE_DAYS = 1
+# A record of the same drug starting no more than this many days after another's end continues its course
+# (EHRs write a dose change or a renewal as a new order and close the old one).  Design choice [U], the same
+# gap as the taper logic's continuation (engine.leaves.course.CONTINUATION_DAYS).
+COURSE_GAP_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,10 @@ class NormMed:
     compounded: bool
     prn: bool
     source: Medication
+    # Start of the continuous course this record belongs to: a record of the same drug starting within
+    # COURSE_GAP_DAYS of an earlier record's end continues it (a dose change or renewal, not a new start).
+    course_start: date | None = None
+    continues: str | None = None  # the record this one continues, when it does
 
     def active(self, as_of: date) -> bool:
         if self.source.stopped and self.end is None:
@@ -77,6 +85,29 @@ class NormMed:
 
     def last_start_or_change(self) -> date | None:
         return self.last_change or self.start
+
+
+def link_courses(meds: list[NormMed]) -> list[NormMed]:
+    """Each record with the start of its continuous course: a record continues an earlier one of the same
+    drug (a shared concept) that ended no more than COURSE_GAP_DAYS before it started (or overlaps it);
+    the later record's start is then a dose change, stated in its evidence, not a new start."""
+    by_start = sorted(range(len(meds)), key=lambda i: (meds[i].start or date.min, meds[i].record_id))
+    out = list(meds)
+    for i in by_start:
+        m = out[i]
+        if m.start is None or not m.concepts:
+            out[i] = replace(m, course_start=m.start)
+            continue
+        prior = [out[j] for j in by_start if j != i and out[j].start is not None and out[j].start < m.start
+                 and out[j].end is not None and set(out[j].concepts) & set(m.concepts)
+                 and (m.start - out[j].end).days <= COURSE_GAP_DAYS]
+        if not prior:
+            out[i] = replace(m, course_start=m.start)
+            continue
+        prev = min(prior, key=lambda p: (p.course_start or p.start or date.min, p.record_id))
+        out[i] = replace(m, course_start=prev.course_start or prev.start, continues=prev.record_id,
+                         last_change=m.last_change or m.start)
+    return out
 
 
 @dataclass(frozen=True)
@@ -103,6 +134,9 @@ class Case:
     med_membership: dict[str, dict[int, bool | None]] = field(default_factory=dict)
     med_sets: list[dict[str, bool | None]] | None = None  # per medication: its value sets (memoised)
     any_med_sets: frozenset[str] | None = None  # every value set some medication may belong to
+    # Problems found while normalising (e.g. a result dated well after the evaluation date), reported like
+    # the snapshot's own data_issues.
+    data_issues: list[DataIssue] = field(default_factory=list)
 
 
 def _record_id(prefix: str, index: int, given: str | None) -> str:
@@ -419,9 +453,10 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
                 dose_text=f"{m.dose:g} {m.dose_unit}" + (f" {m.frequency}" if m.frequency else "")
                 if m.dose is not None else None,
                 start=m.start, end=m.end, last_change=m.last_dose_change,
-                compounded=m.compounded, prn=m.prn, source=m,
+                compounded=m.compounded, prn=m.prn, source=m, course_start=m.start,
             )
         )
+    meds = link_courses(meds)
     conds = [
         NormCondition(
             record_id=_record_id("conditions", i, c.id),
@@ -430,10 +465,30 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
         )
         for i, c in enumerate(snap.conditions)
     ]
-    results = [normalise_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)]
+    results, issues = _dated(
+        [normalise_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)], as_of)
     pregnancy, note = pregnancy_status(p.pregnancy, p.pregnancy_recorded, as_of)
     return Case(snapshot=snap, as_of=as_of, age=age, meds=meds, conditions=conds, results=results,
-                pregnancy=pregnancy, pregnancy_note=note)
+                pregnancy=pregnancy, pregnancy_note=note, data_issues=issues)
+
+
+def _dated(results: list[NormResult], as_of: date) -> tuple[list[NormResult], list[DataIssue]]:
+    """Results dated after the evaluation date: up to FUTURE_TOLERANCE_DAYS later they are used, and that is
+    stated (clock skew, a site east of the server's time zone); later ones are reported, never silently
+    ignored."""
+    out: list[NormResult] = []
+    issues: list[DataIssue] = []
+    for r in results:
+        ahead = (r.day - as_of).days
+        if ahead > FUTURE_TOLERANCE_DAYS:
+            issues.append(DataIssue(source=r.record_id, date=r.day, problem=(
+                f"{r.label} is dated {r.day}, {ahead} days after the evaluation date {as_of}: not used")))
+        elif ahead > 0 and r.problem is None:
+            skew = (f"{PRESUMPTION}{r.label} ({r.record_id}) dated {r.day}, after the evaluation date {as_of}, "
+                    "used as current (clock skew or time zone)")
+            r = replace(r, note=f"{r.note}; {skew}" if r.note else skew)
+        out.append(r)
+    return out, issues
 
 
 def pregnancy_status(status: str, recorded: date | None, as_of: date) -> tuple[str, str | None]:

@@ -60,8 +60,8 @@ class Facts(Mapping[str, FactValue]):
 
     def presumptions(self) -> list[str]:
         """Every presumption stated in the evidence of the facts derived so far, once each, sorted."""
-        found = {e.note.removeprefix(PRESUMPTION) for fv in self._values.values() for e in fv.evidence
-                 if e.note and e.note.startswith(PRESUMPTION)}
+        found = {e.note.split(PRESUMPTION, 1)[1] for fv in self._values.values() for e in fv.evidence
+                 if e.note and PRESUMPTION in e.note}
         return sorted(found)
 
     def notes(self) -> list[str]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, time
 
-from engine.facts.model import EvidenceItem, FactValue, evidence_item
+from engine.facts.model import PRESUMPTION, EvidenceItem, FactValue, evidence_item
 from engine.knowledge.load import Knowledge
-from engine.normalize import Case, NormMed, NormResult, membership
+from engine.normalize import FUTURE_TOLERANCE_DAYS, Case, NormMed, NormResult, membership
 
 evidence = evidence_item
 MIDNIGHT = time(0, 0)  # a date-only collection is read as 00:00: its clock time is not recorded
@@ -23,7 +23,9 @@ def days_between(a: date, b: date) -> int:
 
 
 def in_window(case: Case, day: date, days: int) -> bool:
-    return 0 <= days_between(case.as_of, day) <= days
+    """Within `days` before the evaluation date, or up to FUTURE_TOLERANCE_DAYS after it (clock skew, a site
+    east of the server's time zone)."""
+    return -FUTURE_TOLERANCE_DAYS <= days_between(case.as_of, day) <= days
 
 
 def clock(s: str) -> time:
@@ -42,8 +44,13 @@ def med_ev(m: NormMed, note: str | None = None) -> EvidenceItem:
     parts = [m.dose_text] if m.dose_text else []
     if m.route:
         parts.append(m.route)
+    note = note or ("compounded" if m.compounded else None)
+    if m.continues:
+        course = (f"{PRESUMPTION}{m.label} ({m.record_id}, {m.start}) continues {m.continues}: a dose change or "
+                  f"renewal, not a new start (course started {m.course_start})")
+        note = f"{note}; {course}" if note else course
     return evidence(label=m.label, value=", ".join(parts) or None, unit=None, date=m.last_start_or_change(),
-                    record=m.record_id, note=note or ("compounded" if m.compounded else None))
+                    record=m.record_id, note=note)
 
 
 def result_ev(r: NormResult) -> EvidenceItem:
@@ -79,13 +86,14 @@ def course_start(k: Knowledge, case: Case, set_id: str, which: str) -> tuple[dat
     active = active_in(k, case, set_id)
     if not active:
         return None, None, f"no active {set_id}"
-    dated = [m for m in active if m.start is not None]
-    undated = [m for m in active if m.start is None]
+    # A dose change or renewal continues its course: the course start, not the record's own start, counts.
+    dated = [m for m in active if m.course_start is not None]
+    undated = [m for m in active if m.course_start is None]
     if not dated or (which == "first" and undated):
         return None, (undated or active)[0], f"start date of {(undated or active)[0].label} not recorded"
-    pick = min(dated, key=lambda m: (m.start, m.record_id)) if which == "first" else \
-        max(dated, key=lambda m: (m.start, m.record_id))
-    return pick.start, pick, None
+    pick = min(dated, key=lambda m: (m.course_start, m.record_id)) if which == "first" else \
+        max(dated, key=lambda m: (m.course_start, m.record_id))
+    return pick.course_start, pick, None
 
 
 def no_course(key: str, med: NormMed | None, why: str | None) -> FactValue:
@@ -149,8 +157,9 @@ def latest_lab(k: Knowledge, case: Case, key: str, analyte: str, days: int,
     if older is not None:
         return unknown(key, f"no {name} result{clock_window} within {days} days (latest {older.day}, "
                             f"{days_between(case.as_of, older.day)} days old)", (result_ev(older),)), None
-    future = [r for r in mine if r.day > case.as_of]
+    future = [r for r in mine if days_between(r.day, case.as_of) > FUTURE_TOLERANCE_DAYS]
     if future:
-        return unknown(key, f"{name} result is dated after the evaluation date {case.as_of}",
+        return unknown(key, f"{name} result is dated more than {FUTURE_TOLERANCE_DAYS} day after the evaluation "
+                            f"date {case.as_of}",
                        (result_ev(r) for r in future)), None
     return unknown(key, f"no {name} result{clock_window} on record"), None

@@ -763,12 +763,12 @@ class MedStartedAfterLab(Leaf):
         undated = []
         for r in sorted(tests, key=lambda x: (x.collected, x.record_id)):
             for m in case.meds:
-                if m.start is None:
+                if m.course_start is None:
                     if m.active(case.as_of):
                         undated.append((r, m))
                     continue
-                if 0 <= days_between(m.start, r.day) <= days:
-                    return FactValue(s.key, True, True, (result_ev(r), med_ev(m, f"started {m.start}")))
+                if 0 <= days_between(m.course_start, r.day) <= days:
+                    return FactValue(s.key, True, True, (result_ev(r), med_ev(m, f"started {m.course_start}")))
         if undated:
             r, m = undated[0]
             return unknown(s.key, f"start date of {m.label} not recorded (was it started after the {r.label} test?)",
