@@ -466,10 +466,22 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
         for i, c in enumerate(snap.conditions)
     ]
     results, issues = _dated(
-        [normalise_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)], as_of)
+        [_safe_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)], as_of)
     pregnancy, note = pregnancy_status(p.pregnancy, p.pregnancy_recorded, as_of)
     return Case(snapshot=snap, as_of=as_of, age=age, meds=meds, conditions=conds, results=results,
                 pregnancy=pregnancy, pregnancy_note=note, data_issues=issues)
+
+
+def _safe_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
+    """A result normalised, or, when its values break the arithmetic, kept with the reason it cannot be read."""
+    try:
+        return normalise_result(k, r, record_id)
+    except (ArithmeticError, ValueError, TypeError) as e:
+        return NormResult(
+            record_id=record_id, analyte=resolve_analyte(k, r.code, r.name), label=r.name or r.code or record_id,
+            raw_value=None, raw_unit=r.unit, comparator=r.comparator, value_text=None, value=None, unit=None,
+            collected=r.collected, specimen=r.specimen or "serum", note=None, hours_since_dose=None,
+            problem=f"value {r.value!r} could not be read ({e.__class__.__name__})")
 
 
 def _dated(results: list[NormResult], as_of: date) -> tuple[list[NormResult], list[DataIssue]]:
