@@ -92,17 +92,19 @@ def link_courses(meds: list[NormMed]) -> list[NormMed]:
     drug (a shared concept) that ended no more than COURSE_GAP_DAYS before it started (or overlaps it);
     the later record's start is then a dose change, stated in its evidence, not a new start."""
     by_start = sorted(range(len(meds)), key=lambda i: (meds[i].start or date.min, meds[i].record_id))
+    by_concept: dict[str, list[int]] = {}
+    for i in by_start:
+        for c in meds[i].concepts:
+            by_concept.setdefault(c, []).append(i)
     out = list(meds)
     for i in by_start:
         m = out[i]
         if m.start is None or not m.concepts:
-            out[i] = replace(m, course_start=m.start)
-            continue
-        prior = [out[j] for j in by_start if j != i and out[j].start is not None and out[j].start < m.start
-                 and out[j].end is not None and set(out[j].concepts) & set(m.concepts)
-                 and (m.start - out[j].end).days <= COURSE_GAP_DAYS]
+            continue  # course_start is the record's own start (set when it was built)
+        same = {j for c in m.concepts for j in by_concept[c] if j != i}
+        prior = [out[j] for j in sorted(same) if out[j].start is not None and out[j].start < m.start
+                 and out[j].end is not None and (m.start - out[j].end).days <= COURSE_GAP_DAYS]
         if not prior:
-            out[i] = replace(m, course_start=m.start)
             continue
         prev = min(prior, key=lambda p: (p.course_start or p.start or date.min, p.record_id))
         out[i] = replace(m, course_start=prev.course_start or prev.start, continues=prev.record_id,

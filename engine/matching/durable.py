@@ -275,7 +275,7 @@ class DurableMatcher:
     @staticmethod
     def _create(c: _Chunk) -> Any:
         try:
-            return _dre.create_ruleset(c.name, json.dumps(c.definition, sort_keys=True))
+            return _dre.create_ruleset(c.name, _float_exponents(json.dumps(c.definition, sort_keys=True)))
         except _dre.error as e:  # pragma: no cover - guarded by the load-time budgets
             raise RuleBaseError([f"durable-rules rejected ruleset {c.name}: {e}"]) from e
 
