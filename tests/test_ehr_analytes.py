@@ -119,3 +119,11 @@ def test_unrelated_urine_dipstick_is_not_relevant(engine: Engine) -> None:
     dip["code"]["coding"][0]["system"] = LOINC
     snap = engine.snapshot(bundle(dip))
     assert not snap.results and not snap.data_issues
+
+
+def test_an_unreadable_lookalike_never_hides_a_readable_result(engine: Engine) -> None:
+    serum = obs("li", "14334-7", "Lithium", when="2026-11-19T08:00:00Z", valueQuantity={"value": 2.1, "unit": "mmol/L"})
+    rbc = _local_obs("rbc", "Lithium erythrocyte ratio", {"valueQuantity": {"value": 0.4, "unit": "{ratio}"}})
+    result = engine.evaluate(_lithium_patient(serum, rbc), as_of=AS_OF)
+    assert "NC-LI-019" in _fired(result)
+    assert "GN-DQ-001" in _fired(result)

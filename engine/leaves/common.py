@@ -136,12 +136,19 @@ def latest_lab(k: Knowledge, case: Case, key: str, analyte: str, days: int,
     (engine.facts.model.Censored), resolved against the rule base's thresholds by the fact mapping; the
     record returned then has no exact `value`.  Without it, a censored result cannot be used."""
     name = k.analytes[analyte].name
-    mine = [r for r in case.results if r.analyte == analyte or r.resembles == analyte]
+    mine = [r for r in case.results if r.analyte == analyte]
     interpreted = k.analytes[analyte].interpreted_specimens
     window = [r for r in mine if in_window(case, r.day, days)]
     if between:
         lo, hi = clock(between[0]), clock(between[1])
         window = [r for r in window if lo <= r.collected.time() <= hi]
+    if not any(r.specimen in interpreted for r in window):
+        # No result of this test in the window, but one that resembles it and could not be read: the rule
+        # cannot assess because of that record, rather than stating that there is no result.
+        unread = latest([r for r in case.results if r.resembles == analyte and in_window(case, r.day, days)])
+        if unread is not None:
+            return unknown(key, f"{name} cannot be assessed: {unread.record_id} could not be read "
+                                f"({unread.problem})", (result_ev(unread),)), None
     latest_any = latest([r for r in window if r.specimen in interpreted])
     if latest_any is not None and latest_any.censored is not None and censored_ok:
         return FactValue(key, True, latest_any.censored, (result_ev(latest_any),)), latest_any
