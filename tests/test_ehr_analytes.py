@@ -38,6 +38,7 @@ def _lithium_patient(*observations: dict[str, Any]) -> dict[str, Any]:
     ("Sodium Lvl", "sodium"), ("CREATININE, SERUM", "creatinine"), ("eGFR CKD-EPI 2021", "egfr"),
     ("QTc Fridericia", "qtc"), ("Estradiol, saliva", "estradiol"), ("Cortisol urine", "cortisol"),
     ("Cortisol, saliva", "cortisol_saliva"), ("Cortisol AM", "cortisol"),
+    ("TSH W/REFLEX TO FT4", "tsh"), ("TESTOSTERONE,TOTAL,MS", "testosterone_total"), ("T4,FREE(DIRECT)", "free_t4"),
 ])
 def test_laboratory_names_resolve_to_the_analyte(engine: Engine, name: str, analyte: str) -> None:
     assert resolve_analyte(engine.knowledge, None, name) == analyte
@@ -100,7 +101,7 @@ def test_pure_volume_fraction_hematocrit_without_unit_reaches_the_threshold(engi
 
 
 def test_result_resembling_lithium_that_cannot_be_mapped_is_reported_not_dropped(engine: Engine) -> None:
-    odd = _local_obs("li", "Lithium erythrocyte ratio", {"valueQuantity": {"value": 0.4, "unit": "{ratio}"}})
+    odd = _local_obs("li", "Lithium, RBC", {"valueQuantity": {"value": 0.4, "unit": "{ratio}"}})
     b = _lithium_patient(odd)
     snap = engine.snapshot(b)
     assert any(r.id == "Observation/li" for r in snap.results)
@@ -123,7 +124,13 @@ def test_unrelated_urine_dipstick_is_not_relevant(engine: Engine) -> None:
 
 def test_an_unreadable_lookalike_never_hides_a_readable_result(engine: Engine) -> None:
     serum = obs("li", "14334-7", "Lithium", when="2026-11-19T08:00:00Z", valueQuantity={"value": 2.1, "unit": "mmol/L"})
-    rbc = _local_obs("rbc", "Lithium erythrocyte ratio", {"valueQuantity": {"value": 0.4, "unit": "{ratio}"}})
+    rbc = _local_obs("rbc", "Lithium, RBC", {"valueQuantity": {"value": 0.4, "unit": "{ratio}"}})
     result = engine.evaluate(_lithium_patient(serum, rbc), as_of=AS_OF)
     assert "NC-LI-019" in _fired(result)
     assert "GN-DQ-001" in _fired(result)
+
+
+@pytest.mark.parametrize("name", ["TSH receptor antibody", "Free T4 index", "PSA free/total ratio"])
+def test_another_test_about_the_same_substance_is_not_relevant(engine: Engine, name: str) -> None:
+    snap = engine.snapshot(bundle(_local_obs("x", name, {"valueQuantity": {"value": 1.2, "unit": "IU/L"}})))
+    assert not snap.results and not snap.data_issues

@@ -50,6 +50,16 @@ _SPECIMEN_RE = re.compile(
 _SPECIMEN = dict(SPECIMEN_PHRASES)
 
 
+# "TSH W/REFLEX TO FT4", "TSH with reflex to free T4": the test reported is the one before the reflex.
+_REFLEX = re.compile(r"\s*(?:\bw/|\bwith\b|\+)?\s*\breflex(?:ive)?\b.*$", re.IGNORECASE)
+# Words that make a name another test about the same substance ("TSH receptor antibody", "free T4 index",
+# "PSA free/total ratio"): such a name resembles nothing, it is not relevant.
+OTHER_TEST = frozenset({"antibody", "antibodies", "ab", "abs", "receptor", "index", "ratio", "uptake",
+                        "challenge", "stimulation", "suppression"})
+# Short names that identify a test on their own in a longer laboratory name ("TSH (SENSITIVE) 3RD GEN").
+SHORT_DISTINCTIVE = frozenset({"tsh", "qtc", "hct", "egfr"})
+
+
 def norm_name(name: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9%+\-/ ]", " ", name.lower().replace("'", "")).split())
 
@@ -61,7 +71,7 @@ class NameKey(NamedTuple):
 
 def name_key(name: str) -> NameKey:
     """'Estradiol, saliva' -> ('estradiol', 'saliva'); 'LITHIUM LVL (SerPl)' -> ('lithium', None)."""
-    text = norm_name(name.replace("-", " - ").replace("_", " "))
+    text = norm_name(_REFLEX.sub("", name).replace("-", " - ").replace("_", " "))
     specimen: str | None = None
     for m in _SPECIMEN_RE.finditer(text):
         kind = _SPECIMEN[m.group(1)]
@@ -78,15 +88,18 @@ def distinctive_words(names: list[str]) -> list[str]:
     out: list[str] = []
     for n in names:
         for w in name_key(n).key.split():
-            if len(w) >= 5 and w.isalpha() and w not in GENERIC and w not in out:
+            if ((len(w) >= 5 and w.isalpha() and w not in GENERIC) or w in SHORT_DISTINCTIVE) and w not in out:
                 out.append(w)
     return out
 
 
 def resembles(name: str, words: dict[str, str]) -> str | None:
     """The analyte a name that matched no key seems to be about: one of its distinctive words appears in
-    the name.  None when nothing does."""
-    for w in re.split(r"[^a-z]+", name.lower()):
+    the name.  None when nothing does, or when the name says it is another test (OTHER_TEST)."""
+    tokens = re.split(r"[^a-z0-9]+", name.lower())
+    if OTHER_TEST.intersection(tokens):
+        return None
+    for w in tokens:
         hit = words.get(w)
         if hit:
             return hit
