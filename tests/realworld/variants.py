@@ -146,6 +146,17 @@ def medication_text_only(engine: Engine, b: Bundle, as_of: date) -> Bundle | Non
     return out if changed else None
 
 
+def everything_at_once(engine: Engine, b: Bundle, as_of: date) -> Bundle | None:
+    """One EHR doing all of it: SI units, censored low values, its own time zone, local codes and names,
+    uncoded products."""
+    out, changed = b, False
+    for step in (si_units, censored_below_detection, east_of_utc, local_codes_and_lab_names, medication_text_only):
+        nxt = step(engine, out, as_of)
+        if nxt is not None:
+            out, changed = nxt, True
+    return out if changed else None
+
+
 TRANSFORMS: dict[str, Transform] = {
     "alternative-loinc": alternative_loinc,
     "local-codes-lab-names": local_codes_and_lab_names,
@@ -154,4 +165,5 @@ TRANSFORMS: dict[str, Transform] = {
     "east-of-utc": east_of_utc,
     "ecg-named-specimen": ecg_named_specimen,
     "medication-text-only": medication_text_only,
+    "everything-at-once": everything_at_once,
 }
