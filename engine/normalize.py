@@ -89,7 +89,7 @@ class NormMed:
 
 def link_courses(meds: list[NormMed]) -> list[NormMed]:
     """Each record with the start of its continuous course: a record continues an earlier one of the same
-    drug (a shared concept) that ended no more than COURSE_GAP_DAYS before it started (or overlaps it);
+    drug (a shared concept) that ended within COURSE_GAP_DAYS of its start;
     the later record's start is then a dose change, stated in its evidence, not a new start."""
     by_start = sorted(range(len(meds)), key=lambda i: (meds[i].start or date.min, meds[i].record_id))
     by_concept: dict[str, list[int]] = {}
@@ -102,8 +102,10 @@ def link_courses(meds: list[NormMed]) -> list[NormMed]:
         if m.start is None or not m.concepts:
             continue  # course_start is the record's own start (set when it was built)
         same = {j for c in m.concepts for j in by_concept[c] if j != i}
+        # The earlier record ended when this one started (within the gap either way); one that keeps running
+        # alongside is a second product, not the same course continued.
         prior = [out[j] for j in sorted(same) if out[j].start is not None and out[j].start < m.start
-                 and out[j].end is not None and (m.start - out[j].end).days <= COURSE_GAP_DAYS]
+                 and out[j].end is not None and abs((m.start - out[j].end).days) <= COURSE_GAP_DAYS]
         if not prior:
             continue
         prev = min(prior, key=lambda p: (p.course_start or p.start or date.min, p.record_id))

@@ -80,3 +80,14 @@ def test_dose_change_from_fhir_orders_is_not_a_new_start(engine: Engine) -> None
     assert (str(current.start), str(current.last_dose_change)) == ("2006-03-01", "2026-11-11")
     result = engine.evaluate(b, as_of=AS_OF)
     assert "HR-THY-039" not in {f.rule_id for f in result.findings}
+
+
+def test_a_second_product_running_alongside_is_not_the_same_course(engine: Engine) -> None:
+    snap = _levothyroxine([
+        {"id": "old", "name": "levothyroxine", "dose": 75, "dose_unit": "ug", "frequency": "daily",
+         "start": "2006-03-01", "end": "2027-06-01"},
+        {"id": "new", "name": "levothyroxine", "dose": 100, "dose_unit": "ug", "frequency": "daily",
+         "start": "2026-11-11"},
+    ])
+    case = engine.case(snap, AS_OF)
+    assert [m.continues for m in case.meds] == [None, None]

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from engine.knowledge.load import Knowledge
-from engine.knowledge.names import name_key, resembles
-from engine.normalize import resolve_analyte
+from engine.normalize import resembled_analyte, resolve_analyte
 
 # Snapshot vital-sign kinds and the analyte ids that carry their LOINC codes.
 VITAL_ANALYTES = {"temperature_c": "temperature", "systolic_bp": "systolic_bp", "diastolic_bp": "diastolic_bp",
@@ -41,15 +40,8 @@ class Vocabulary:
 
 
     def resembles(self, name: str) -> str | None:
-        """The analyte an unmapped test name resembles, unless its name says a specimen the analyte is
-        never interpreted in (a urine dipstick glucose is not relevant, not unreadable)."""
-        like = resembles(name, self.knowledge.analyte_words)
-        if like is None:
-            return None
-        specimen = name_key(name).specimen
-        if specimen and specimen not in self.knowledge.analytes[like].interpreted_specimens:
-            return None
-        return like
+        """The analyte an unmapped test name resembles (engine.normalize.resembled_analyte)."""
+        return resembled_analyte(self.knowledge, name)
 
 
 @lru_cache(maxsize=8)
