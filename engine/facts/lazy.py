@@ -80,4 +80,6 @@ def resolve_censored(fv: FactValue, tests: Sequence[Any], unit: str | None) -> F
             return FactValue(fv.key, False, None, fv.evidence,
                              f"censored value {c.text} cannot be compared with {shown}"
                              + (f" {unit}" if unit and unit not in ("1", "") else ""))
-    return FactValue(fv.key, True, c.representative(), fv.evidence, f"censored value {c.text}")
+    return FactValue(fv.key, True, c.representative(), fv.evidence,
+                     f"censored value {c.text}: every threshold applied to it lies outside that range, so any "
+                     "value in it gives the same answer")
