@@ -30,11 +30,12 @@ from engine.findings import (
 from engine.inputs import evaluation_date, to_snapshot
 from engine.knowledge.load import Knowledge
 from engine.leaves import FactSpec
+from engine.leaves.base import Check
 from engine.matching import durable
 from engine.matching.tree import valuate
 from engine.normalize import Case, normalise
 from engine.render import Renderer
-from engine.rules.load import RuleBase, load_rulebase
+from engine.rules.load import LoadedRule, RuleBase, load_rulebase
 from engine.snapshot.models import Snapshot
 
 __version__ = "0.2.0"
@@ -49,10 +50,15 @@ class Engine:
         self.rulebase = rulebase
         self.renderer = renderer
         self.specs: dict[str, FactSpec] = {}
+        # Every test applied to each fact key: a censored value is usable when none lies inside its interval.
+        self.tests: dict[str, list[Check]] = {}
         for r in rulebase.rules:
             for n in (r.tree, *r.escalations):
                 for leaf in n.leaves():
                     self.specs.setdefault(leaf.spec.key, leaf.spec)
+                    known = self.tests.setdefault(leaf.spec.key, [])
+                    if leaf.test not in known:
+                        known.append(leaf.test)
         self.assembler = Assembler(knowledge, renderer)
         self._stamp = RuleBaseStamp(name=rulebase.name, version=rulebase.version, content_hash=rulebase.content_hash,
                                     rules=len(rulebase.rules), without_clinical_signoff=rulebase.without_signoff)
@@ -140,7 +146,7 @@ class Engine:
 
     def facts(self, case: Case) -> Facts:
         """The patient's facts, each derived the first time a rule reads it."""
-        return Facts(self.knowledge, case, self.specs)
+        return Facts(self.knowledge, case, self.specs, self.tests)
 
     # ------------------------------------------------------------------ matching
 
@@ -151,7 +157,11 @@ class Engine:
         for _, rid, gates in self._gates:
             for key, test, fails, outcome in gates:
                 fv = facts[key]
-                if fv.known and test.apply(fv.value) is fails:
+                try:
+                    closes = fv.known and test.apply(fv.value) is fails
+                except Exception:  # a value the test cannot compare: the rule stays live and says why
+                    closes = False
+                if closes:
                     out[rid] = outcome
                     break
         return out
@@ -170,7 +180,7 @@ class Engine:
             else:
                 try:
                     fired = self._durable.match(facts, {lr.rule.id for lr in live})
-                except durable.MatcherError as e:
+                except Exception as e:  # MatcherError or anything else: the compiled trees still answer
                     log.error("durable matcher failed: %s", e)
                     notes.append(f"durable-rules failed ({e}); the compiled matcher was used for this evaluation")
                     use = "compiled"
@@ -179,33 +189,42 @@ class Engine:
             if rid in closed:
                 out.append(closed[rid])
                 continue
-            vals = valuate(r.tree, facts)
-            tree_value = vals[id(r.tree)]
-            value: bool | None = tree_value
-            if fired is not None and self._durable is not None:
-                tags = fired.get(r.id, set())
-                value = self._durable.outcome(r.id, tags)
-                if value != tree_value:
-                    # Never silently drop: report the disagreement and keep the more alarming outcome.
-                    notes.append(f"matcher disagreement on {r.id} (durable={value}, compiled={tree_value}); "
-                                 "the more cautious outcome is reported")
-                    value = True if True in (value, tree_value) else (None if None in (value, tree_value) else False)
-            severity, reason = r.rule.severity, None
-            if value:
-                esc_values = [valuate(e, facts)[id(e)] is True for e in r.escalations]
-                if fired is not None:
-                    tags = fired.get(r.id, set())
-                    esc_durable = [f"E{i}" in tags for i in range(len(r.escalations))]
-                    if esc_durable != esc_values:
-                        notes.append(f"matcher disagreement on {r.id} escalations (durable={esc_durable}, "
-                                     f"compiled={esc_values}); the more cautious outcome is reported")
-                        esc_values = [a or b for a, b in zip(esc_durable, esc_values, strict=True)]
-                for esc, applies in zip(r.rule.escalations, esc_values, strict=True):
-                    if applies:
-                        severity, reason = esc.severity, esc.reason
-                        break
-            out.append(RuleOutcome(r, value, severity, reason, vals))
+            try:
+                out.append(self._outcome(r, facts, fired, notes))
+            except Exception as e:  # one rule never takes down the evaluation (issue 10 §8)
+                log.exception("evaluating %s failed", rid)
+                out.append(RuleOutcome(r, None, r.rule.severity, None, None,
+                                       error=f"engine error ({e.__class__.__name__}: {e})"))
         return out, notes, use
+
+    def _outcome(self, r: LoadedRule, facts: Mapping[str, FactValue], fired: dict[str, set[str]] | None,
+                 notes: list[str]) -> RuleOutcome:
+        vals = valuate(r.tree, facts)
+        tree_value = vals[id(r.tree)]
+        value: bool | None = tree_value
+        if fired is not None and self._durable is not None:
+            tags = fired.get(r.id, set())
+            value = self._durable.outcome(r.id, tags)
+            if value != tree_value:
+                # Never silently drop: report the disagreement and keep the more alarming outcome.
+                notes.append(f"matcher disagreement on {r.id} (durable={value}, compiled={tree_value}); "
+                             "the more cautious outcome is reported")
+                value = True if True in (value, tree_value) else (None if None in (value, tree_value) else False)
+        severity, reason = r.rule.severity, None
+        if value:
+            esc_values = [valuate(e, facts)[id(e)] is True for e in r.escalations]
+            if fired is not None:
+                tags = fired.get(r.id, set())
+                esc_durable = [f"E{i}" in tags for i in range(len(r.escalations))]
+                if esc_durable != esc_values:
+                    notes.append(f"matcher disagreement on {r.id} escalations (durable={esc_durable}, "
+                                 f"compiled={esc_values}); the more cautious outcome is reported")
+                    esc_values = [a or b for a, b in zip(esc_durable, esc_values, strict=True)]
+            for esc, applies in zip(r.rule.escalations, esc_values, strict=True):
+                if applies:
+                    severity, reason = esc.severity, esc.reason
+                    break
+        return RuleOutcome(r, value, severity, reason, vals)
 
     def evaluate(self, data: Any, as_of: date | None = None, matcher: Matcher | None = None, *,
                  default_as_of: date | None = None) -> EvaluationResult:
@@ -223,6 +242,7 @@ class Engine:
             as_of=case.as_of, matcher=used,
             patient=PatientSummary(id=p.id, age=case.age, sex=p.sex),
             findings=findings, assessed=assessed, notes=[*self.load_notes, *facts.notes(), *match_notes],
+            presumptions=facts.presumptions(),
         )
 
 

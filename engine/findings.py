@@ -8,6 +8,7 @@ that are reported.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from engine.render import Renderer
     from engine.rules.load import LoadedRule
 
+log = logging.getLogger("setpoint")
 CANNOT_ASSESS_TOPIC = "required_data_stale_or_missing"
 DESIGN_SOURCE = "SRC-DESIGN"
 
@@ -118,6 +120,9 @@ class EvaluationResult(_Out):
     findings: list[Finding]
     assessed: list[Assessment]
     notes: list[str] = Field(default_factory=list)
+    # Every presumption the engine made for this patient ("uterus presumed present: no hysterectomy or
+    # absent uterus on record"), also stated in the evidence of the facts resting on it.
+    presumptions: list[str] = Field(default_factory=list)
     disclaimer: str = JUDGMENT
 
     def counts(self) -> dict[str, int]:
@@ -163,6 +168,8 @@ class RuleOutcome(NamedTuple):
     vals: Values | None = None  # the compiled tree's node values, reused by the explanations
     # A rule closed by a gate: its assessment, made once at load time (nothing about it is patient-specific).
     assessment: Assessment | None = None
+    # The rule's evaluation raised: why (it is reported as "cannot assess", naming the rule and the reason).
+    error: str | None = None
 
 
 class Assembler:
@@ -190,40 +197,73 @@ class Assembler:
 
     def assemble(self, case: Case, facts: Mapping[str, FactValue],
                  outcomes: list[RuleOutcome]) -> tuple[list[Finding], list[Assessment]]:
-        from engine.matching.tree import first_false, supporting_evidence, unknown_leaves
 
         fired: list[Finding] = []
         missing: list[tuple[tuple[str, ...], Finding]] = []
         assessed: list[Assessment] = []
         for o in outcomes:
-            r, lr = o.rule.rule, o.rule
-            if o.outcome is True:
-                evidence = supporting_evidence(lr.tree, facts, o.vals)
-                detail = self.renderer.message(lr, evidence, case, o.severity, o.escalation)
-                fired.append(Finding(
-                    **self._base(lr), kind=r.kind, severity=o.severity, outcome="fired",
-                    summary=truncate(r.summary), detail=detail, evidence=evidence, escalation=o.escalation,
-                    suggestions=[SuggestionOut(kind=s.kind, label=s.label, analyte=s.analyte) for s in r.suggestions],
-                ))
-                assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="fired", reason=None))
-            elif o.assessment is not None:
-                assessed.append(o.assessment)
-            elif o.outcome is False:
-                leaf = first_false(lr.tree, facts, o.vals)
-                assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="not_fired",
-                                            reason=f"not met: {leaf.describe()}" if leaf else None))
-            else:
-                gaps = unknown_leaves(lr.tree, facts, o.vals)
-                reasons = tuple(sorted({fv.reason or f"{leaf.spec.describe} unknown" for leaf, fv in gaps}))
-                assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="cannot_assess",
-                                                           reason="; ".join(reasons)))
-                if r.missing_data == "finding":
-                    missing.append((reasons, self._cannot_assess(lr, reasons, [e for _, fv in gaps
-                                                                               for e in fv.evidence])))
+            try:
+                self._one(case, facts, o, fired, missing, assessed)
+            except Exception as e:  # one rule never takes down the evaluation (issue 10 §8)
+                log.exception("assembling the finding of %s failed", o.rule.id)
+                self._failed(o, f"engine error while reporting this rule ({e.__class__.__name__}: {e})",
+                             missing, assessed)
         findings = group_superseded(fired, {o.rule.id: o.rule.rule.supersedes for o in outcomes if o.outcome})
         findings.extend(group_missing(missing))
         findings.sort(key=sort_key)
         return findings, assessed
+
+    def _failed(self, o: RuleOutcome, why: str, missing: list[tuple[tuple[str, ...], Finding]],
+                assessed: list[Assessment]) -> None:
+        """A rule whose evaluation raised: "cannot assess", naming the rule and the reason, as a finding."""
+        r = o.rule.rule
+        reason = f"rule {r.id} could not be evaluated: {why}"
+        assessed[:] = [a for a in assessed if a.rule_id != r.id]
+        assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="cannot_assess", reason=reason))
+        missing[:] = [m for m in missing if m[1].rule_id != r.id]
+        try:
+            finding = self._cannot_assess(o.rule, (reason,), [])
+        except Exception:  # the renderer itself failed: a plain finding, still naming the rule and reason
+            log.exception("rendering the cannot-assess finding of %s failed", r.id)
+            finding = Finding(
+                **self._base(o.rule), kind="data_quality", outcome="cannot_assess",
+                severity=cannot_assess_severity(r.severity, r.missing_data_severity),
+                summary=truncate(f"Cannot assess {r.id}: {why}"), detail=f"{reason}. {JUDGMENT}",
+                missing=[reason])
+        missing.append(((reason,), finding))
+
+    def _one(self, case: Case, facts: Mapping[str, FactValue], o: RuleOutcome, fired: list[Finding],
+             missing: list[tuple[tuple[str, ...], Finding]], assessed: list[Assessment]) -> None:
+        from engine.matching.tree import first_false, supporting_evidence, unknown_leaves
+
+        r, lr = o.rule.rule, o.rule
+        if o.error is not None:
+            self._failed(o, o.error, missing, assessed)
+            return
+        if o.outcome is True:
+            evidence = supporting_evidence(lr.tree, facts, o.vals)
+            detail = self.renderer.message(lr, evidence, case, o.severity, o.escalation)
+            fired.append(Finding(
+                **self._base(lr), kind=r.kind, severity=o.severity, outcome="fired",
+                summary=truncate(r.summary), detail=detail, evidence=evidence, escalation=o.escalation,
+                suggestions=[SuggestionOut(kind=s.kind, label=s.label, analyte=s.analyte) for s in r.suggestions],
+            ))
+            assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="fired", reason=None))
+        elif o.assessment is not None:
+            assessed.append(o.assessment)
+        elif o.outcome is False:
+            leaf = first_false(lr.tree, facts, o.vals)
+            assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="not_fired",
+                                        reason=f"not met: {leaf.describe()}" if leaf else None))
+        else:
+            gaps = unknown_leaves(lr.tree, facts, o.vals)
+            reasons = tuple(sorted({fv.reason or f"{leaf.spec.describe} unknown" for leaf, fv in gaps})) or (
+                "the outcome could not be determined (the two matchers disagreed; see the notes)",)
+            assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="cannot_assess",
+                                                       reason="; ".join(reasons)))
+            if r.missing_data == "finding":
+                missing.append((reasons, self._cannot_assess(lr, reasons, [e for _, fv in gaps
+                                                                           for e in fv.evidence])))
 
     def _cannot_assess(self, lr: LoadedRule, reasons: tuple[str, ...], evidence: list[EvidenceItem]) -> Finding:
         r = lr.rule
@@ -233,11 +273,19 @@ class Assembler:
         if self._design is not None:
             base["citations"] = [*base["citations"], self._design]
         return Finding(
-            **base, kind="data_quality", severity=r.missing_data_severity, outcome="cannot_assess",
+            **base, kind="data_quality", severity=cannot_assess_severity(r.severity, r.missing_data_severity),
+            outcome="cannot_assess",
             summary=truncate(f"Cannot assess {_lower_first(r.title)}: {reasons[0]}"),
             detail=detail, evidence=evidence, missing=list(reasons),
             suggestions=[SuggestionOut(kind="order_lab", label=f"Consider obtaining: {x}") for x in reasons][:3],
         )
+
+
+def cannot_assess_severity(rule_severity: str, missing_data_severity: str) -> str:
+    """A "cannot assess" on a critical rule stays where it is seen: at least high (issue 10 §8)."""
+    if rule_severity == "critical" and rank(missing_data_severity) < rank("high"):
+        return "high"
+    return missing_data_severity
 
 
 def _lower_first(title: str) -> str:

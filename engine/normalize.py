@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 
 from engine.clinical_text import affirmed
+from engine.facts.model import PRESUMPTION, Censored
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
 from engine.knowledge.models import MedicationSet
-from engine.snapshot.models import Condition, Medication, Result, Snapshot
+from engine.knowledge.names import name_key, resembles
+from engine.snapshot.models import Condition, DataIssue, Medication, Result, Snapshot
 
 MASS_TO_MG = {"mg": 1.0, "ug": 0.001, "g": 1000.0, "ng": 1e-6}
 # A dated pregnancy-status answer is used only while recent: "pregnant" for up to 42 weeks, "not
@@ -26,6 +28,10 @@ PREGNANT_VALID_DAYS = 294
 NOT_PREGNANT_VALID_DAYS = 30
 # Clock skew and time zones: a record dated up to this many days after the evaluation date still counts.
 FUTURE_TOLERANCE_DAYS = 1
+# A record of the same drug starting no more than this many days after another's end continues its course
+# (EHRs write a dose change or a renewal as a new order and close the old one).  Design choice [U], the same
+# gap as the taper logic's continuation (engine.leaves.course.CONTINUATION_DAYS).
+COURSE_GAP_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ class NormResult:
     problem: str | None
     note: str | None  # e.g. "fraction converted to %"
     hours_since_dose: float | None
+    # Not recognised, but its name resembles this analyte: a rule needing that analyte cannot assess it.
+    resembles: str | None = None
+    # A censored value ("<18 pmol/L") as an interval in the canonical unit; `problem` says it is censored.
+    censored: Censored | None = None
 
     @property
     def day(self) -> date:
@@ -66,6 +76,10 @@ class NormMed:
     source: Medication
     release: str | None = None  # ir, sr or xl when the product text says (see resolve_release)
     dose_problem: str | None = None  # why the recorded dose is not used (daily_mg is then None)
+    # Start of the continuous course this record belongs to: a record of the same drug starting within
+    # COURSE_GAP_DAYS of an earlier record's end continues it (a dose change or renewal, not a new start).
+    course_start: date | None = None
+    continues: str | None = None  # the record this one continues, when it does
 
     def active(self, as_of: date) -> bool:
         if self.source.stopped and self.end is None:
@@ -75,6 +89,33 @@ class NormMed:
 
     def last_start_or_change(self) -> date | None:
         return self.last_change or self.start
+
+
+def link_courses(meds: list[NormMed]) -> list[NormMed]:
+    """Each record with the start of its continuous course: a record continues an earlier one of the same
+    drug (a shared concept) that ended within COURSE_GAP_DAYS of its start;
+    the later record's start is then a dose change, stated in its evidence, not a new start."""
+    by_start = sorted(range(len(meds)), key=lambda i: (meds[i].start or date.min, meds[i].record_id))
+    by_concept: dict[str, list[int]] = {}
+    for i in by_start:
+        for c in meds[i].concepts:
+            by_concept.setdefault(c, []).append(i)
+    out = list(meds)
+    for i in by_start:
+        m = out[i]
+        if m.start is None or not m.concepts:
+            continue  # course_start is the record's own start (set when it was built)
+        same = {j for c in m.concepts for j in by_concept[c] if j != i}
+        # The earlier record ended when this one started (within the gap either way); one that keeps running
+        # alongside is a second product, not the same course continued.
+        prior = [out[j] for j in sorted(same) if out[j].start is not None and out[j].start < m.start
+                 and out[j].end is not None and abs((m.start - out[j].end).days) <= COURSE_GAP_DAYS]
+        if not prior:
+            continue
+        prev = min(prior, key=lambda p: (p.course_start or p.start or date.min, p.record_id))
+        out[i] = replace(m, course_start=prev.course_start or prev.start, continues=prev.record_id,
+                         last_change=m.last_change or m.start)
+    return out
 
 
 @dataclass(frozen=True)
@@ -102,6 +143,9 @@ class Case:
     med_membership: dict[str, dict[int, bool | None]] = field(default_factory=dict)
     med_sets: list[dict[str, bool | None]] | None = None  # per medication: its value sets (memoised)
     any_med_sets: frozenset[str] | None = None  # every value set some medication may belong to
+    # Problems found while normalising (e.g. a result dated well after the evaluation date), reported like
+    # the snapshot's own data_issues.
+    data_issues: list[DataIssue] = field(default_factory=list)
 
 
 def _record_id(prefix: str, index: int, given: str | None) -> str:
@@ -377,32 +421,76 @@ def _condition_sets(k: Knowledge, icd: tuple[str, ...], sct: tuple[str, ...], te
 
 
 def resolve_analyte(k: Knowledge, code: str | None, name: str | None) -> str | None:
+    """The analyte of a result: its LOINC code, else its name as written, else its name's key (filler and
+    specimen words dropped, engine.knowledge.names)."""
     if code and code in k.loinc_to_analyte:
         return k.loinc_to_analyte[code]
-    if name:
-        return k.name_to_analyte.get(norm_name(name))
-    return None
+    return _analyte_by_name(k, name) if name else None
+
+
+@lru_cache(maxsize=8192)
+def _analyte_by_name(k: Knowledge, name: str) -> str | None:
+    hit = k.name_to_analyte.get(norm_name(name))
+    if hit:
+        return hit
+    nk = name_key(name)
+    if not nk.key:
+        return None
+    if (nk.key, nk.specimen) in k.name_key_to_analyte:
+        return k.name_key_to_analyte[(nk.key, nk.specimen)]
+    return k.name_key_to_analyte.get((nk.key, None)) if nk.specimen else None
+
+
+def resembled_analyte(k: Knowledge, name: str | None) -> str | None:
+    """The analyte an unmapped result name resembles, unless the name says a specimen that analyte is never
+    interpreted in (then it is not relevant rather than unreadable)."""
+    like = resembles(name, k.analyte_words) if name else None
+    if like is None or name is None:
+        return None
+    specimen = name_key(name).specimen
+    return None if specimen and specimen not in k.analytes[like].interpreted_specimens else like
+
+
+def unmapped_note(k: Knowledge, code: str | None, name: str | None, like: str | None) -> str:
+    """Why a result's test is not recognised, naming the known test it resembles, if any."""
+    what = f"unrecognised test {name or code!r}" + (f" (code {code})" if code and name else "")
+    if like:
+        what += f": resembles {k.analytes[like].name} but could not be mapped to it"
+    return what
 
 
 def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
     analyte_id = resolve_analyte(k, r.code, r.name)
     label = r.name or (k.analytes[analyte_id].name if analyte_id else r.code) or record_id
-    # No specimen recorded: assume the analyte's usual one (serum for most, ECG for QTc, urine for urine hCG).
+    # No specimen recorded: the one written in the name ("Estradiol, saliva"), else the analyte's usual one
+    # (serum for most, ECG for QTc, urine for urine hCG).
     usual = k.analytes[analyte_id].interpreted_specimens if analyte_id else []
-    specimen = r.specimen or (usual[0] if usual else "serum")
+    specimen = r.specimen or (name_key(r.name).specimen if r.name else None) or (usual[0] if usual else "serum")
     value: float | None = None
     unit: str | None = None
     problem: str | None = None
     note: str | None = None
+    like: str | None = None
+    censored: Censored | None = None
+    if analyte_id is not None and specimen == "other" and k.analytes[analyte_id].category == "ecg":
+        # An ECG measurement whose "specimen" names the test or the device rather than a body fluid.
+        specimen = "ecg"
     if analyte_id is None:
-        problem = f"unrecognised test {r.code or r.name!r}"
+        like = resembled_analyte(k, r.name)
+        problem = unmapped_note(k, r.code, r.name, like)
     elif r.value is None:
         problem = None if r.value_text is not None else "no value"
     else:
         a = k.analytes[analyte_id]
         unit = a.canonical_unit
-        if r.comparator:
-            problem = f"value is censored ({r.comparator}{r.value:g}), not an exact number"
+        if (not r.unit or not r.unit.strip()) and r.code in a.fraction_loinc and k.unit_factor(analyte_id, "1"):
+            factor = k.unit_factor(analyte_id, "1") or 1.0
+            value = float(r.value) * factor
+            note = (f"{PRESUMPTION}LOINC {r.code} is a pure fraction written without a unit: {r.value:g} read as "
+                    f"{value:g} {a.canonical_unit}")
+            if not (a.plausible.min <= value <= a.plausible.max):
+                problem = (f"value {r.value:g} ({value:.4g} {a.canonical_unit}) is physiologically implausible "
+                           f"(expected {a.plausible.min:g}-{a.plausible.max:g} {a.canonical_unit})")
         elif not r.unit or not r.unit.strip():
             if a.unitless:
                 value = float(r.value)
@@ -428,11 +516,26 @@ def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
         elif value is not None and specimen not in a.interpreted_specimens:
             problem = f"{specimen} specimen: serum cut-offs do not apply"
             value = None
+        elif value is not None and r.comparator:
+            # "<18 pmol/L": the interval of values it allows (bounded by plausibility), not a number.  Rules
+            # whose thresholds all lie outside it can still use it (engine.facts.lazy); anything needing an
+            # exact number reads the problem below.
+            written = f"{r.comparator}{r.value:g}" + (f" {r.unit}" if r.unit else "")
+            low, high = (a.plausible.min, value) if r.comparator.startswith("<") else (value, a.plausible.max)
+            interval = Censored(low, r.comparator.startswith("<") or r.comparator == ">=", high,
+                                r.comparator.startswith(">") or r.comparator == "<=", written)
+            value = None
+            if low < high or (low == high and interval.low_inclusive and interval.high_inclusive):
+                censored = interval
+                problem = f"censored value {written}, not an exact number"
+            else:
+                problem = f"censored value {written} is outside the plausible range"
     return NormResult(
         record_id=record_id, analyte=analyte_id, label=label,
         raw_value=float(r.value) if r.value is not None else None, raw_unit=r.unit, comparator=r.comparator,
         value_text=r.value_text, value=value, unit=unit, collected=r.collected, specimen=specimen,
         problem=problem, note=note, hours_since_dose=float(r.hours_since_dose) if r.hours_since_dose else None,
+        resembles=like, censored=censored,
     )
 
 
@@ -458,9 +561,10 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
                            + (" (from the written instructions)" if m.dose_source == "instructions" else ""))
                 if m.dose is not None else None,
                 start=m.start, end=m.end, last_change=m.last_dose_change,
-                compounded=m.compounded, prn=m.prn, source=m,
+                compounded=m.compounded, prn=m.prn, source=m, course_start=m.start,
             )
         )
+    meds = link_courses(meds)
     conds = [
         NormCondition(
             record_id=_record_id("conditions", i, c.id),
@@ -470,10 +574,42 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
         )
         for i, c in enumerate(snap.conditions)
     ]
-    results = [normalise_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)]
+    results, issues = _dated(
+        [_safe_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)], as_of)
     pregnancy, note = pregnancy_status(p.pregnancy, p.pregnancy_recorded, as_of)
     return Case(snapshot=snap, as_of=as_of, age=age, meds=meds, conditions=conds, results=results,
-                pregnancy=pregnancy, pregnancy_note=note)
+                pregnancy=pregnancy, pregnancy_note=note, data_issues=issues)
+
+
+def _safe_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
+    """A result normalised, or, when its values break the arithmetic, kept with the reason it cannot be read."""
+    try:
+        return normalise_result(k, r, record_id)
+    except (ArithmeticError, ValueError, TypeError) as e:
+        return NormResult(
+            record_id=record_id, analyte=resolve_analyte(k, r.code, r.name), label=r.name or r.code or record_id,
+            raw_value=None, raw_unit=r.unit, comparator=r.comparator, value_text=None, value=None, unit=None,
+            collected=r.collected, specimen=r.specimen or "serum", note=None, hours_since_dose=None,
+            problem=f"value {r.value!r} could not be read ({e.__class__.__name__})")
+
+
+def _dated(results: list[NormResult], as_of: date) -> tuple[list[NormResult], list[DataIssue]]:
+    """Results dated after the evaluation date: up to FUTURE_TOLERANCE_DAYS later they are used, and that is
+    stated (clock skew, a site east of the server's time zone); later ones are reported, never silently
+    ignored."""
+    out: list[NormResult] = []
+    issues: list[DataIssue] = []
+    for r in results:
+        ahead = (r.day - as_of).days
+        if ahead > FUTURE_TOLERANCE_DAYS:
+            issues.append(DataIssue(source=r.record_id, date=r.day, problem=(
+                f"{r.label} is dated {r.day}, {ahead} days after the evaluation date {as_of}: not used")))
+        elif ahead > 0 and r.problem is None:
+            skew = (f"{PRESUMPTION}{r.label} ({r.record_id}) dated {r.day}, after the evaluation date {as_of}, "
+                    "used as current (clock skew or time zone)")
+            r = replace(r, note=f"{r.note}; {skew}" if r.note else skew)
+        out.append(r)
+    return out, issues
 
 
 def pregnancy_status(status: str, recorded: date | None, as_of: date) -> tuple[str, str | None]:

@@ -95,8 +95,10 @@ def test_cannot_assess_findings_are_grouped_by_missing_data(engine: Engine) -> N
     assert missing and all(f.kind == "data_quality" for f in missing)
     assert any("menopause date" in m for f in missing for m in f.missing)
     assert all(f.detail.startswith("Cannot assess") for f in missing)
-    # The unrecorded uterus status has its own data-quality rule (HR-EST-008), not a duplicate cannot-assess.
-    assert any(f.rule_id == "HR-EST-008" and f.outcome == "fired" for f in r.findings)
+    # A woman with no hysterectomy on record is presumed to have a uterus (issue 10): the unopposed-estrogen
+    # rule fires with the presumption stated, rather than a data-quality finding about the uterus.
+    assert any(f.rule_id == "HR-EST-007" and f.outcome == "fired" for f in r.findings)
+    assert not any(f.rule_id == "HR-EST-008" for f in r.findings)
 
 
 def test_accepts_snapshot_dict_path_and_text(engine: Engine) -> None:

@@ -33,6 +33,55 @@ class FactValue(NamedTuple):
     reason: str | None = None
 
 
+# Evidence whose note starts with this records a presumption the engine made (listed in the result).
+PRESUMPTION = "presumption: "
+
+
+class Censored(NamedTuple):
+    """A censored result ("<18 pmol/L") as the interval of values it allows, in the canonical unit.
+
+    A fact whose value is `Censored` is resolved by the fact mapping (engine.facts.lazy): into a number
+    inside the interval when every threshold the rule base applies to that fact gives one answer over the
+    whole interval, else into "unknown" naming the threshold it cannot be compared with."""
+
+    low: float
+    low_inclusive: bool
+    high: float
+    high_inclusive: bool
+    text: str  # as written, e.g. "<18 pmol/L"
+
+    def contains(self, x: float) -> bool:
+        above = x > self.low or (self.low_inclusive and x == self.low)
+        below = x < self.high or (self.high_inclusive and x == self.high)
+        return above and below
+
+    def samples(self) -> list[float]:
+        """Points that show every way a comparison can go inside the interval: its ends (when included)
+        and points just inside them."""
+        span = self.high - self.low
+        eps = max(span * 1e-9, 1e-12)
+        pts = [self.low + eps, self.high - eps, (self.low + self.high) / 2]
+        if self.low_inclusive:
+            pts.append(self.low)
+        if self.high_inclusive:
+            pts.append(self.high)
+        return [p for p in pts if self.contains(p)]
+
+    def decides(self, test: Any) -> bool:
+        """True when `test` (an engine.leaves.base.Check) gives one answer for every value in the interval."""
+        pts = self.samples()
+        v = getattr(test, "value", None)
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            v = float(v)
+            eps = max(abs(v) * 1e-9, 1e-12)
+            pts += [p for p in (v, v - eps, v + eps) if self.contains(p)]
+        return len({bool(test.apply(p)) for p in pts}) <= 1
+
+    def representative(self) -> float:
+        """A value inside the interval (its midpoint)."""
+        return (self.low + self.high) / 2
+
+
 def constructor(cls: type[BaseModel]) -> Any:
     """A constructor that skips validation, for models built on a hot path from values that were
     already validated (hundreds per evaluation).  Like `model_construct` (defaults filled, no checks),

@@ -66,6 +66,11 @@ def map_medication(raw: dict[str, Any], model: Any, name: str, ctx: MapContext, 
                   None if status in CURRENT else _authored(model))
         return
     d = _dates(rtype, model, status, ctx)
+    if rtype == "MedicationRequest" and d.get("start") is not None:
+        first = _course_start(model, ctx)
+        if first is not None and first < d["start"]:
+            # This order replaces an earlier one (priorPrescription): a dose change, not a new start.
+            d["last_dose_change"], d["start"] = d["start"], first
     # A dispense (completed, in progress, ...) is use from hand-over for the days supplied.
     current = (status in CURRENT or rtype == "MedicationDispense") and not d.get("stopped")
     key = _key(codes, label)
@@ -152,6 +157,21 @@ def _dates(rtype: str, m: Any, status: str, ctx: MapContext) -> dict[str, Any]:
     ctx.seen(start)
     stopped = status in STOPPED and rtype != "MedicationDispense"
     return {"start": start, "end": end, "stopped": True if stopped else None, "date_note": note}
+
+
+def _course_start(model: Any, ctx: MapContext, depth: int = 0) -> date | None:
+    """The start of the earliest order in the `priorPrescription` chain that is in the bundle, if any."""
+    prior = getattr(model, "priorPrescription", None)
+    target = ctx.resolve(ref_string(prior)) if prior is not None and depth < 20 else None
+    if target is None or target.get("resourceType") != "MedicationRequest":
+        return None
+    parsed = parse.parse(target)
+    if parsed.model is None:
+        return None
+    bounds = _bounds(parsed.model.dosageInstruction)
+    start = (_day(bounds[0]) if bounds[0] else None) or _day(parsed.model.authoredOn)
+    earlier = _course_start(parsed.model, ctx, depth + 1)
+    return min(d for d in (start, earlier) if d is not None) if (start or earlier) else None
 
 
 def _bounds(dosages: list[Any] | None) -> tuple[Any, Any, float | None]:

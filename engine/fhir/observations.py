@@ -50,7 +50,7 @@ SPECIMEN_CODES = {"119364003": "serum", "119361006": "plasma", "119297000": "blo
 SPECIMEN_WORDS = (("dried urine", "dried_urine"), ("blood spot", "capillary_blood_spot"),
                   ("dried blood", "capillary_blood_spot"), ("capillary", "capillary_blood_spot"),
                   ("saliva", "saliva"), ("urine", "urine"), ("serum", "serum"), ("plasma", "plasma"),
-                  ("blood", "blood"))
+                  ("blood", "blood"), ("ecg", "ecg"), ("ekg", "ecg"), ("electrocardiogram", "ecg"))
 # v3 ObservationInterpretation codes -> the snapshot's flags.
 FLAGS = {"H": "H", "L": "L", "N": "N", "A": "A", "HH": "HH", "LL": "LL", "HU": "HH", "LU": "LL", "AA": "A"}
 _CENSORED = re.compile(r"^\s*(<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -69,7 +69,7 @@ def relevant(raw: dict[str, Any], vocab: Any) -> bool:
                 if c.get("system") == LOINC and vocab.loinc_relevant(str(c.get("code", "")).strip()):
                     return True
             names = [cc.get("text"), *(c.get("display") for c in cc.get("coding") or [])]
-            if any(isinstance(n, str) and vocab.analyte(None, n) for n in names):
+            if any(isinstance(n, str) and (vocab.analyte(None, n) or vocab.resembles(n)) for n in names):
                 return True
         return False
     except (KeyError, TypeError, AttributeError):
@@ -91,10 +91,15 @@ def _classify(cc: Any, ctx: MapContext) -> tuple[str, Any, str | None] | None:
         if code in v.analytes:
             return "result", v.analytes[code], code
     name = cc_text(cc)
-    for n in [name, *(d for _, _, d in codings(cc))]:
-        analyte = v.analyte(None, n) if n else None
+    names = [n for n in [name, *(d for _, _, d in codings(cc))] if n]
+    for n in names:
+        analyte = v.analyte(None, n)
         if analyte:
             return "result", analyte, loincs[0] if loincs else None
+    # Resembles a known test but maps to none: kept as a result the engine cannot read, so that it is
+    # reported (GN-DQ-001) and a rule needing that test says "cannot assess" rather than "no result".
+    if any(v.resembles(n) for n in names):
+        return "result", None, loincs[0] if loincs else None
     return None
 
 
@@ -166,16 +171,16 @@ def _absent(rid: str, h: Any, when: datetime, ctx: MapContext) -> None:
         ctx.issue(rid, "no value" + (f" (data absent: {reason})" if reason else ""), when.date())
 
 
-def _unit(q: Any, analyte: str, ctx: MapContext) -> str | None:
+def _unit(q: Any, analyte: str | None, ctx: MapContext) -> str | None:
     """The unit the knowledge base converts from: the UCUM code or the printed unit."""
     options = [u for u in (q.code if q.system == UCUM else None, q.unit, q.code) if u and u.strip()]
-    for u in options:
+    for u in options if analyte else ():
         if ctx.vocab.knowledge.unit_factor(analyte, u) is not None:
             return u
     return options[0] if options else None
 
 
-def _result(rid: str, cc: Any, h: Any, analyte: str, loinc: str | None, when: datetime, specimen: str | None,
+def _result(rid: str, cc: Any, h: Any, analyte: str | None, loinc: str | None, when: datetime, specimen: str | None,
             ctx: MapContext) -> None:
     d: dict[str, Any] = {"id": rid, "code": loinc, "name": cc_text(cc) or loinc, "collected": when}
     if h.valueQuantity is not None and h.valueQuantity.value is not None:

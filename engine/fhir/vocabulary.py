@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from engine.knowledge.load import Knowledge
-from engine.normalize import resolve_analyte
+from engine.normalize import resembled_analyte, resolve_analyte
 
 # Snapshot vital-sign kinds and the analyte ids that carry their LOINC codes.
 VITAL_ANALYTES = {"temperature_c": "temperature", "systolic_bp": "systolic_bp", "diastolic_bp": "diastolic_bp",
@@ -37,6 +37,11 @@ class Vocabulary:
                 self._by_name.clear()
             self._by_name[name] = resolve_analyte(self.knowledge, None, name)
         return self._by_name[name]
+
+
+    def resembles(self, name: str) -> str | None:
+        """The analyte an unmapped test name resembles (engine.normalize.resembled_analyte)."""
+        return resembled_analyte(self.knowledge, name)
 
 
 @lru_cache(maxsize=8)

@@ -27,6 +27,7 @@ from engine.knowledge.models import (
     Source,
     SourcesFile,
 )
+from engine.knowledge.names import distinctive_words, name_key, norm_name
 
 M = TypeVar("M", bound=BaseModel)
 FILES = ("analytes.yaml", "medications.yaml", "conditions.yaml", "scales.yaml", "sources.yaml")
@@ -38,8 +39,7 @@ def norm_unit(unit: str) -> str:
     return u.replace("mcg", "ug")
 
 
-def norm_name(name: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9%+\-/ ]", " ", name.lower().replace("'", "")).split())
+__all__ = ["Knowledge", "load_knowledge", "norm_name", "norm_unit"]
 
 
 def _read(path: Path, model: type[M]) -> M:
@@ -69,6 +69,10 @@ class Knowledge:
     # indexes
     loinc_to_analyte: dict[str, str] = field(default_factory=dict)
     name_to_analyte: dict[str, str] = field(default_factory=dict)
+    # (name key, specimen written in the name) -> analyte id, or None when two analytes share the key.
+    name_key_to_analyte: dict[tuple[str, str | None], str | None] = field(default_factory=dict)
+    # A distinctive word of an analyte's names -> the analyte (for "resembles a known test").
+    analyte_words: dict[str, str] = field(default_factory=dict)
     unit_factors: dict[str, dict[str, float]] = field(default_factory=dict)
     rxnorm_to_concept: dict[str, str] = field(default_factory=dict)
     atc_to_concept: dict[str, str] = field(default_factory=dict)
@@ -142,6 +146,14 @@ def _index(k: Knowledge) -> None:
             k.loinc_to_analyte[code] = a.id
         for name in [a.id, a.name, *a.synonyms]:
             k.name_to_analyte.setdefault(norm_name(name), a.id)
+        for name in [a.name, *a.synonyms]:
+            nk = name_key(name)
+            if nk.key:
+                known = k.name_key_to_analyte.get((nk.key, nk.specimen), a.id)
+                k.name_key_to_analyte[(nk.key, nk.specimen)] = a.id if known == a.id else None
+        if a.category in ("lab", "ecg") and a.interpreted_specimens:
+            for w in distinctive_words([a.name, *a.synonyms]):
+                k.analyte_words.setdefault(w, a.id)
     for c in k.concepts.values():
         for code in c.rxnorm:
             k.rxnorm_to_concept.setdefault(code, c.id)

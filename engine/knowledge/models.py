@@ -80,6 +80,9 @@ class Analyte(_Strict):
     name: str
     category: Literal["lab", "vital", "ecg", "scale"] = "lab"
     loinc: list[str] = []
+    # Codes whose value is a pure fraction written without a unit (LOINC "pure volume fraction"): a missing
+    # unit there reads as "1", and the conversion from "1" applies.
+    fraction_loinc: list[str] = []
     loinc_tag: EvidenceTag = "U"
     synonyms: list[str] = []
     canonical_unit: str

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, time
 
-from engine.facts.model import EvidenceItem, FactValue, evidence_item
+from engine.facts.model import PRESUMPTION, EvidenceItem, FactValue, evidence_item
 from engine.knowledge.load import Knowledge
-from engine.normalize import Case, NormMed, NormResult, membership
+from engine.normalize import FUTURE_TOLERANCE_DAYS, Case, NormMed, NormResult, membership
 
 evidence = evidence_item
 MIDNIGHT = time(0, 0)  # a date-only collection is read as 00:00: its clock time is not recorded
@@ -23,7 +23,9 @@ def days_between(a: date, b: date) -> int:
 
 
 def in_window(case: Case, day: date, days: int) -> bool:
-    return 0 <= days_between(case.as_of, day) <= days
+    """Within `days` before the evaluation date, or up to FUTURE_TOLERANCE_DAYS after it (clock skew, a site
+    east of the server's time zone)."""
+    return -FUTURE_TOLERANCE_DAYS <= days_between(case.as_of, day) <= days
 
 
 def clock(s: str) -> time:
@@ -42,10 +44,13 @@ def med_ev(m: NormMed, note: str | None = None) -> EvidenceItem:
     parts = [m.dose_text] if m.dose_text else []
     if m.route:
         parts.append(m.route)
+    note = note or ("compounded" if m.compounded else None)
+    if m.continues:
+        course = (f"{PRESUMPTION}{m.label} ({m.record_id}, {m.start}) continues {m.continues}: a dose change or "
+                  f"renewal, not a new start (course started {m.course_start})")
+        note = f"{note}; {course}" if note else course
     return evidence(label=m.label, value=", ".join(parts) or None, unit=None, date=m.last_start_or_change(),
-                    record=m.record_id,
-                    note="; ".join(x for x in (note or ("compounded" if m.compounded else None), m.source.date_note)
-                                   if x) or None)
+                    record=m.record_id, note="; ".join(x for x in (note, m.source.date_note) if x) or None)
 
 
 def result_ev(r: NormResult) -> EvidenceItem:
@@ -55,8 +60,10 @@ def result_ev(r: NormResult) -> EvidenceItem:
     else:
         value = r.value_text if r.raw_value is None else f"{r.comparator or ''}{r.raw_value:g}"
         unit = r.raw_unit
-    return evidence(label=r.label, value=value, unit=unit, date=r.day, record=r.record_id,
-                    note=r.problem or r.note or (None if r.specimen in ("serum", "ecg") else r.specimen))
+    note = r.problem or r.note or (None if r.specimen in ("serum", "ecg") else r.specimen)
+    if r.censored is not None:
+        note = f"censored value as written: {r.censored.text}"
+    return evidence(label=r.label, value=value, unit=unit, date=r.day, record=r.record_id, note=note)
 
 
 # ------------------------------------------------------------------ medications
@@ -79,13 +86,14 @@ def course_start(k: Knowledge, case: Case, set_id: str, which: str) -> tuple[dat
     active = active_in(k, case, set_id)
     if not active:
         return None, None, f"no active {set_id}"
-    dated = [m for m in active if m.start is not None]
-    undated = [m for m in active if m.start is None]
+    # A dose change or renewal continues its course: the course start, not the record's own start, counts.
+    dated = [m for m in active if m.course_start is not None]
+    undated = [m for m in active if m.course_start is None]
     if not dated or (which == "first" and undated):
         return None, (undated or active)[0], f"start date of {(undated or active)[0].label} not recorded"
-    pick = min(dated, key=lambda m: (m.start, m.record_id)) if which == "first" else \
-        max(dated, key=lambda m: (m.start, m.record_id))
-    return pick.start, pick, None
+    pick = min(dated, key=lambda m: (m.course_start, m.record_id)) if which == "first" else \
+        max(dated, key=lambda m: (m.course_start, m.record_id))
+    return pick.course_start, pick, None
 
 
 def no_course(key: str, med: NormMed | None, why: str | None) -> FactValue:
@@ -119,9 +127,14 @@ def usable(k: Knowledge, r: NormResult) -> bool:
 
 
 def latest_lab(k: Knowledge, case: Case, key: str, analyte: str, days: int,
-               between: tuple[str, str] | None = None) -> tuple[FactValue, NormResult | None]:
+               between: tuple[str, str] | None = None, censored_ok: bool = False
+               ) -> tuple[FactValue, NormResult | None]:
     """The latest usable result of `analyte` within `days` (optionally collected between two clock times),
-    with the record itself; unknown (and why) when there is none, it is unusable, stale or in the future."""
+    with the record itself; unknown (and why) when there is none, it is unusable, stale or in the future.
+
+    With `censored_ok`, a censored latest result ("<18") is a fact whose value is its interval
+    (engine.facts.model.Censored), resolved against the rule base's thresholds by the fact mapping; the
+    record returned then has no exact `value`.  Without it, a censored result cannot be used."""
     name = k.analytes[analyte].name
     mine = [r for r in case.results if r.analyte == analyte]
     interpreted = k.analytes[analyte].interpreted_specimens
@@ -129,7 +142,16 @@ def latest_lab(k: Knowledge, case: Case, key: str, analyte: str, days: int,
     if between:
         lo, hi = clock(between[0]), clock(between[1])
         window = [r for r in window if lo <= r.collected.time() <= hi]
+    if not any(r.specimen in interpreted for r in window):
+        # No result of this test in the window, but one that resembles it and could not be read: the rule
+        # cannot assess because of that record, rather than stating that there is no result.
+        unread = latest([r for r in case.results if r.resembles == analyte and in_window(case, r.day, days)])
+        if unread is not None:
+            return unknown(key, f"{name} cannot be assessed: {unread.record_id} could not be read "
+                                f"({unread.problem})", (result_ev(unread),)), None
     latest_any = latest([r for r in window if r.specimen in interpreted])
+    if latest_any is not None and latest_any.censored is not None and censored_ok:
+        return FactValue(key, True, latest_any.censored, (result_ev(latest_any),)), latest_any
     if latest_any is not None and latest_any.value is None:
         # The latest result cannot be used (unit, implausible, censored): never fall back to an older one.
         return unknown(key, f"latest {name} ({latest_any.day}) cannot be assessed: {latest_any.problem}",
@@ -142,8 +164,9 @@ def latest_lab(k: Knowledge, case: Case, key: str, analyte: str, days: int,
     if older is not None:
         return unknown(key, f"no {name} result{clock_window} within {days} days (latest {older.day}, "
                             f"{days_between(case.as_of, older.day)} days old)", (result_ev(older),)), None
-    future = [r for r in mine if r.day > case.as_of]
+    future = [r for r in mine if days_between(r.day, case.as_of) > FUTURE_TOLERANCE_DAYS]
     if future:
-        return unknown(key, f"{name} result is dated after the evaluation date {case.as_of}",
+        return unknown(key, f"{name} result is dated more than {FUTURE_TOLERANCE_DAYS} day after the evaluation "
+                            f"date {case.as_of}",
                        (result_ev(r) for r in future)), None
     return unknown(key, f"no {name} result{clock_window} on record"), None

@@ -115,7 +115,8 @@ class MedStartedWithin(Leaf):
     @staticmethod
     def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
         # An active product with no start date might have started yesterday: unknown, not "no".
-        return _windowed(k, case, s, lambda m: m.start if m.active(case.as_of) else None, "started",
+        # The start of the continuous course: a dose change or renewal is not a new start.
+        return _windowed(k, case, s, lambda m: m.course_start if m.active(case.as_of) else None, "started",
                          undated=lambda m: m.active(case.as_of))
 
     def phrase(self, negated: bool, p: Phrases) -> str:
@@ -284,7 +285,7 @@ class MedStoppedUntapered(Leaf):
             if any(o is not m and o.start is not None and -1 <= days_between(o.start, m.end) <= CONTINUATION_DAYS
                    for o in members):
                 continue  # a lower-dose step or a switch within the set, not a stop
-            if min_use and (m.start is None or days_between(m.end, m.start) < min_use):
+            if min_use and (m.course_start is None or days_between(m.end, m.course_start) < min_use):
                 if m.start is None and m.source.stopped_without_taper is not False:
                     unknowns.append((m, f"start date of {m.label} not recorded (duration of use unknown)"))
                 continue
@@ -359,7 +360,7 @@ class DoseReduction(Leaf):
                 if before <= 0 or after >= before:
                     continue
                 pct = round(100 * (before - after) / before, 4)
-                starts = [m.start for m in ms]
+                starts = [m.course_start for m in ms]
                 regular = all(_regular(m) for m in on_before)
                 if not regular or pct <= best:
                     continue

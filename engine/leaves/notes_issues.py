@@ -66,6 +66,7 @@ class DataIssueLeaf(Leaf):
         # always count, since they cannot be placed outside the window.
         days = s.param("days")
         hits = [i for i in case.snapshot.data_issues if i.date is None or in_window(case, i.date, days)]
+        hits += case.data_issues  # found while normalising: always reported
         if hits:
             return FactValue(s.key, True, True, tuple(
                 evidence(label=i.source, date=i.date, record=i.source, note=i.problem) for i in hits))

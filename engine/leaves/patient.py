@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from engine.facts.model import EvidenceItem, FactValue
+from engine.facts.model import PRESUMPTION, EvidenceItem, FactValue
 from engine.knowledge.load import Knowledge
 from engine.leaves.base import (
     Args,
@@ -156,6 +156,13 @@ def patient_value(k: Knowledge, case: Case, field: str) -> tuple[object | None, 
         if p.uterus == "unknown":
             if uterus_absent_by_code(case):
                 return False, None, (evidence(label="uterus", value="absent", note="coded hysterectomy"),)
+            if p.sex == "female":
+                # Presumption (issue 10 §6): a female patient has a uterus unless a hysterectomy or an absent
+                # uterus is on record.  Stated in the evidence and listed in the result, so that the
+                # unopposed-estrogen rules fire from EHR records, which rarely record "uterus present".
+                return True, None, (evidence(
+                    label="uterus", value="presumed present",
+                    note=f"{PRESUMPTION}uterus presumed present: no hysterectomy or absent uterus on record"),)
             return None, "uterus status (hysterectomy) not recorded", ()
         return p.uterus == "present", None, (evidence(label="uterus", value=p.uterus),)
     if field == "postmenopausal":

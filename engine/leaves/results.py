@@ -82,7 +82,8 @@ class Lab(Leaf):
 
     @staticmethod
     def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
-        return latest_lab(k, case, s.key, s.param("analyte"), s.param("days"), s.param("between"))[0]
+        return latest_lab(k, case, s.key, s.param("analyte"), s.param("days"), s.param("between"),
+                          censored_ok=True)[0]
 
     def phrase(self, negated: bool, p: Phrases) -> str:
         a = self.lab
@@ -112,7 +113,8 @@ class LabMissing(Leaf):
 
     @staticmethod
     def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
-        inner, _ = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"))
+        # A censored result ("<0.01") is a result: the test was done.
+        inner, _ = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"), censored_ok=True)
         if inner.known:
             return FactValue(s.key, True, False, inner.evidence)
         return FactValue(s.key, True, True, inner.evidence, inner.reason)
@@ -420,7 +422,7 @@ class LabUnusable(Leaf):
         # Analytes interpreted in no specimen (urinary "neurotransmitters", dried-urine metabolite panels) never
         # reach a threshold: their unit cannot hide anything, and only their presence feeds evidence warnings.
         bad = [r for r in case.results
-               if r.problem and in_window(case, r.day, s.param("days"))
+               if r.problem and r.censored is None and in_window(case, r.day, s.param("days"))
                and not r.problem.endswith("serum cut-offs do not apply")
                and (r.analyte is None or k.analytes[r.analyte].interpreted_specimens)]
         if bad:
@@ -815,12 +817,12 @@ class MedStartedAfterLab(Leaf):
         undated = []
         for r in sorted(tests, key=lambda x: (x.collected, x.record_id)):
             for m in case.meds:
-                if m.start is None:
+                if m.course_start is None:
                     if m.active(case.as_of):
                         undated.append((r, m))
                     continue
-                if 0 <= days_between(m.start, r.day) <= days:
-                    return FactValue(s.key, True, True, (result_ev(r), med_ev(m, f"started {m.start}")))
+                if 0 <= days_between(m.course_start, r.day) <= days:
+                    return FactValue(s.key, True, True, (result_ev(r), med_ev(m, f"started {m.course_start}")))
         if undated:
             r, m = undated[0]
             return unknown(s.key, f"start date of {m.label} not recorded (was it started after the {r.label} test?)",
@@ -924,7 +926,8 @@ class LabDoseTiming(Leaf):
 
     @staticmethod
     def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
-        fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"))
+        # Sample timing is known for a censored result too.
+        fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"), censored_ok=True)
         if r is None:
             return fv
         h = r.hours_since_dose
@@ -966,7 +969,8 @@ class LabDoseIntervalFraction(Leaf):
 
     @staticmethod
     def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
-        fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"))
+        # Sample timing is known for a censored result too.
+        fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"), censored_ok=True)
         if r is None:
             return fv
         if r.hours_since_dose is None:
@@ -1024,7 +1028,8 @@ class LabCollectedOutside(Leaf):
 
     @staticmethod
     def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
-        fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"))
+        # Sample timing is known for a censored result too.
+        fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"), censored_ok=True)
         if r is None:
             return FactValue(s.key, True, False, fv.evidence, fv.reason)
         lo, hi = (clock(x) for x in s.param("between"))

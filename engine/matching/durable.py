@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -114,6 +115,15 @@ def pattern3(key: str, c: Constraint) -> dict[str, Any]:
         assert known is not None
         return known
     return unknown if known is None else {"$or": [unknown, known]}
+
+
+_BARE_EXPONENT = re.compile(r"(?<=[:\[,\s])(-?\d+)([eE][+-]?\d+)(?=[,}\]\s])")
+
+
+def _float_exponents(payload: str) -> str:
+    """`1e-05` -> `1.0e-05`: durable-rules' JSON parser reads a number with an exponent but no decimal point
+    as an integer (measured: a TSH of 1e-05 compared as 1), so every such float gets a decimal point."""
+    return _BARE_EXPONENT.sub(r"\1.0\2", payload) if "e" in payload else payload
 
 
 def atom(key: str, fv: FactValue, i: int) -> dict[str, Any]:
@@ -271,7 +281,7 @@ class DurableMatcher:
     @staticmethod
     def _create(c: _Chunk) -> Any:
         try:
-            return _dre.create_ruleset(c.name, json.dumps(c.definition, sort_keys=True))
+            return _dre.create_ruleset(c.name, _float_exponents(json.dumps(c.definition, sort_keys=True)))
         except _dre.error as e:  # pragma: no cover - guarded by the load-time budgets
             raise RuleBaseError([f"durable-rules rejected ruleset {c.name}: {e}"]) from e
 
@@ -302,7 +312,7 @@ class DurableMatcher:
         atoms = [atom(key, fv, i) for i, (key, fv) in enumerate((k, facts[k]) for k in keys) if c.admits(key, fv)]
         if not atoms:
             return
-        payload = json.dumps(atoms)
+        payload = _float_exponents(json.dumps(atoms))
         try:
             code, state = _dre.assert_facts(c.handle, payload)
             try:

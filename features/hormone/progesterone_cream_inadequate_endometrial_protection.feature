@@ -44,11 +44,11 @@ Feature: HR-EST-009 Topical progesterone as the only endometrial protection
     When the engine evaluates the patient
     Then rule HR-EST-009 does not fire
 
-  Scenario: Uterus status not recorded: HR-EST-008 reports it
+  Scenario: Uterus status not recorded in a woman: the uterus is presumed present and it fires
     Given the patient takes:
       | name               | dose | dose_unit | frequency | route   | start   |
       | estradiol          | 1    | mg        | daily     | oral    | 60d ago |
       | progesterone cream | 20   | mg        | daily     | topical | 60d ago |
     When the engine evaluates the patient
-    Then rule HR-EST-009 cannot be assessed
-    And rule HR-EST-008 fires with severity moderate
+    Then rule HR-EST-009 fires with severity high
+    And rule HR-EST-008 does not fire

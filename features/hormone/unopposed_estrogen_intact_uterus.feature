@@ -42,8 +42,17 @@ Feature: HR-EST-007 Unopposed systemic estrogen with an intact uterus
     When the engine evaluates the patient
     Then rule HR-EST-007 does not fire
 
-  Scenario: Uterus status unknown is reported by HR-EST-008, not silence
+  Scenario: A woman with no hysterectomy on record is presumed to have a uterus, so it fires at high
     Given a female patient aged 52
+    And the patient takes:
+      | name      | dose | dose_unit | frequency | route | start   |
+      | estradiol | 1    | mg        | daily     | oral  | 90d ago |
+    When the engine evaluates the patient
+    Then rule HR-EST-007 fires with severity high
+    And rule HR-EST-008 does not fire
+
+  Scenario: Uterus status unknown outside that presumption is reported by HR-EST-008, not silence
+    Given an other patient aged 52
     And the patient takes:
       | name      | dose | dose_unit | frequency | route | start   |
       | estradiol | 1    | mg        | daily     | oral  | 90d ago |

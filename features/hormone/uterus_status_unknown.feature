@@ -3,8 +3,8 @@ Feature: HR-EST-008 Uterus status not recorded on systemic estrogen
   Background:
     Given the evaluation date is 2026-11-21
 
-  Scenario: Estradiol alone with the uterus status unrecorded fires at moderate
-    Given a female patient aged 51
+  Scenario: Estradiol alone with the uterus status unrecorded (sex other) fires at moderate
+    Given an other patient aged 51
     And the patient takes:
       | name      | dose | dose_unit | frequency | route       | start   |
       | estradiol | 50   | ug        | daily     | transdermal | 60d ago |
@@ -12,7 +12,7 @@ Feature: HR-EST-008 Uterus status not recorded on systemic estrogen
     Then rule HR-EST-008 fires with severity moderate
 
   Scenario: With an endometrial progestogen the uterus status does not matter
-    Given a female patient aged 51
+    Given an other patient aged 51
     And the patient takes:
       | name         | dose | dose_unit | frequency | route       | start   |
       | estradiol    | 50   | ug        | daily     | transdermal | 60d ago |
@@ -30,7 +30,7 @@ Feature: HR-EST-008 Uterus status not recorded on systemic estrogen
     Then rule HR-EST-008 does not fire
 
   Scenario: A progesterone cream is not protection, so the uterus status is still needed
-    Given a female patient aged 51
+    Given an other patient aged 51
     And the patient takes:
       | name               | route       | start   |
       | estradiol gel      | transdermal | 60d ago |
@@ -38,6 +38,15 @@ Feature: HR-EST-008 Uterus status not recorded on systemic estrogen
     When the engine evaluates the patient
     Then rule HR-EST-008 fires with severity moderate
     And rule HR-EST-009 cannot be assessed
+
+  Scenario: A woman with no hysterectomy on record is presumed to have a uterus: no data-quality finding
+    Given a female patient aged 51
+    And the patient takes:
+      | name      | dose | dose_unit | frequency | route       | start   |
+      | estradiol | 50   | ug        | daily     | transdermal | 60d ago |
+    When the engine evaluates the patient
+    Then rule HR-EST-008 does not fire
+    And rule HR-EST-007 fires with severity high
 
   Scenario: Sex not recorded either gives a cannot-assess finding, not silence
     Given an unknown-sex patient aged 51
