@@ -507,7 +507,7 @@ class LabDaysAfterMedChange(Leaf):
 
     @staticmethod
     def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
-        fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"))
+        fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"), censored_ok=True)
         if r is None:
             return fv
         active = active_in(k, case, s.param("set"))
