@@ -13,6 +13,7 @@ import copy
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -57,11 +58,13 @@ FHIR_ALLOW = ("--fhir-allow", f"http://127.0.0.1:{FHIR_PORT}/fhir")
 class Server:
     """`setpoint serve` in a subprocess; its log goes to a file the tests read."""
 
-    def __init__(self, data_dir: Path, log: Path, *extra: str, env: dict[str, str] | None = None):
+    def __init__(self, data_dir: Path, log: Path, *extra: str, env: dict[str, str] | None = None,
+                 tls: ssl.SSLContext | None = None):
         self.port = free_port()
         if "--trust" not in extra and "--trust-file" not in extra:
             extra = ("--allow-unauthenticated", *extra)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls: ssl.SSLContext | bool = tls or True
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log_path = log
         env = {**os.environ, "SETPOINT_AS_OF": AS_OF.isoformat(), **(env or {})}
         self.log = log.open("ab")
@@ -74,7 +77,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"setpoint serve exited: {log.read_text()[-2000:]}")
             try:
-                if httpx.get(self.url + "/cds-services", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/cds-services", timeout=2, verify=self.tls).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -82,7 +85,7 @@ class Server:
         raise RuntimeError("setpoint serve did not start within 90 s")
 
     def post(self, path: str, body: Any, **kw: Any) -> httpx.Response:
-        return httpx.post(self.url + path, json=body, timeout=60, **kw)
+        return httpx.post(self.url + path, json=body, timeout=60, verify=self.tls, **kw)
 
     def stop(self) -> None:
         self.proc.terminate()
