@@ -29,6 +29,10 @@ class IntegrityError(SetpointError):
     """Rule base files do not match their signed manifest."""
 
 
+class UnsafeYamlError(SetpointError):
+    """A YAML input uses anchors/aliases, is too large or too deeply nested (engine/yamlsafe.py)."""
+
+
 def _loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
