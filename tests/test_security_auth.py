@@ -34,16 +34,6 @@ PUBLIC = "https://cds.example.org"
 AUD = PUBLIC + PV
 
 
-class Seen:
-    """The replay cache, in a real SQLite database on disk (as the service keeps it)."""
-
-    def __init__(self, store: Store):
-        self.store = store
-
-    async def claim_jti(self, iss: str, jti: str, expires: float) -> bool:
-        return self.store.claim_jti(iss, jti, expires)
-
-
 @pytest.fixture
 def es_key() -> EhrKey:
     return EhrKey("ES384")
@@ -69,7 +59,7 @@ def verify(tmp_path: Path, jwks_url: str, token: str | None, *, aud: str = AUD, 
 
     async def run() -> list[Client | AuthError]:
         cache = JwksCache(ttl=600, min_refresh=0)
-        v = Verifier(settings, cache, Seen(Store(tmp_path)))
+        v = Verifier(settings, cache, Store(tmp_path))
         out: list[Client | AuthError] = []
         try:
             for _ in range(times):
@@ -162,7 +152,7 @@ def test_the_jwks_is_cached_and_fetched_again_for_an_unknown_kid(tmp_path: Path,
 
     async def run() -> list[Client | AuthError]:
         cache = JwksCache(ttl=600, min_refresh=0)
-        v = Verifier(settings, cache, Seen(Store(tmp_path)))
+        v = Verifier(settings, cache, Store(tmp_path))
         out: list[Client | AuthError] = []
         for key in (es_key, es_key, es_key):
             out.append(await v.verify(f"Bearer {key.token(AUD)}", [AUD]))

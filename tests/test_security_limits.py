@@ -81,6 +81,7 @@ def _raw_nested(depth: int) -> bytes:
      "more than 5000 FHIR resources"),
     (PV, body({**ok_request(), "hookInstance": "x" * 300_000}), 413, "longer than 262144 characters"),
     (PV, b'{"hook": "patient-view", "x": NaN}', 422, "NaN is not valid JSON"),
+    (PV, b'{"hook": "patient-view", "x": [1e999]}', 422, "a number is too large"),
 ])
 def test_inputs_that_were_500s_get_a_clear_4xx(server: Server, path: str, content: bytes, status: int,
                                                words: str) -> None:

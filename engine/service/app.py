@@ -125,9 +125,6 @@ class State:
         self.pool = ThreadPoolExecutor(EVALUATION_THREADS, thread_name_prefix="setpoint-eval")
         self.decisions = DecisionLog(settings.data_dir / DECISIONS) if settings.decision_log else None
 
-    async def claim_jti(self, iss: str, jti: str, expires: float) -> bool:
-        return await run_in_threadpool(self.store.claim_jti, iss, jti, expires)
-
 
 def check_trust(settings: Settings) -> None:
     """Refuse settings that would serve patient data to anyone: no trust configured and no explicit,
@@ -152,7 +149,7 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         state.fetcher = FhirFetcher(settings)
         if settings.trust:
             state.jwks = JwksCache(settings.jwks_cache_seconds, settings.fhir_timeout)
-            state.verifier = Verifier(settings, state.jwks, state)
+            state.verifier = Verifier(settings, state.jwks, state.store)
         else:
             log.warning("UNAUTHENTICATED: any local process can call this service (--allow-unauthenticated)")
         log.info("Setpoint CDS Hooks service ready: rule base %s %s, %d rules", eng.rulebase.name,

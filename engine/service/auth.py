@@ -159,14 +159,17 @@ class Verifier:
     def __init__(self, settings: Settings, jwks: JwksCache, seen: Any):
         self.settings = settings
         self.jwks = jwks
-        self.seen = seen  # .claim_jti(iss, jti, exp) -> bool: False when already used
+        # .claim_jti(iss, jti, expires) -> bool, False when already used: a short SQLite transaction, run
+        # on the event loop (a thread hop would cost more than the insert).
+        self.seen = seen
         self._algs = get_default_algorithms()
+        self._keys: dict[tuple[int, str], tuple[dict[str, Any], Any]] = {}  # parsed public keys, by JWK
 
     async def verify(self, authorization: str | None, audience: str | list[str]) -> Client:
         token = bearer(authorization)
         try:
-            header = jwt.get_unverified_header(token)
-            claims = jwt.decode(token, options={"verify_signature": False})
+            unverified = jwt.api_jwt.decode_complete(token, options={"verify_signature": False})
+            header, claims = unverified["header"], unverified["payload"]
         except jwt.PyJWTError as e:
             raise AuthError("the bearer token is not a well-formed JWT") from e
         alg = header.get("alg")
@@ -206,7 +209,7 @@ class Verifier:
             raise AuthError(f"the JWT lives {exp - iat} s: at most {MAX_TOKEN_LIFE} s (exp - iat) is accepted")
         if not isinstance(jti, str) or not jti or len(jti) > 256:
             raise AuthError("JWT jti must be a non-empty string of at most 256 characters")
-        if not await self.seen.claim_jti(issuer.iss, jti, exp + self.settings.jwt_leeway):
+        if not self.seen.claim_jti(issuer.iss, jti, exp + self.settings.jwt_leeway):
             raise AuthError("this JWT (its jti) was already used")
         sub = verified.get("sub")
         return Client(iss=issuer.iss, sub=sub if isinstance(sub, str) else None, jti=jti, exp=exp)
@@ -223,6 +226,16 @@ class Verifier:
         raise AuthError("JWT jku is not on this issuer's allow-list")
 
     def _key(self, jwk: dict[str, Any], alg: str) -> Any:
+        cached = self._keys.get((id(jwk), alg))
+        if cached is not None and cached[0] is jwk:
+            return cached[1]
+        key = self._parse_key(jwk, alg)
+        if len(self._keys) > 64:
+            self._keys.clear()
+        self._keys[(id(jwk), alg)] = (jwk, key)
+        return key
+
+    def _parse_key(self, jwk: dict[str, Any], alg: str) -> Any:
         if jwk.get("kty") != ALGORITHMS[alg] or (jwk.get("alg") not in (None, alg)):
             raise AuthError(f"the issuer's key does not fit JWT alg {alg}")
         if alg in CURVES and jwk.get("crv") != CURVES[alg]:
