@@ -36,13 +36,15 @@ def test_every_call_is_logged_without_patient_data(tmp_path: Path) -> None:
     try:
         answers = [s.post(PV, _request(n), headers={"Authorization": "Bearer " + key.token(s.url + PV)}).json()
                    for n in range(3)]
+        assert s.post(PV, _request(3)).status_code == 401  # refused calls are decisions too
     finally:
         s.stop()
         jwks.close()
     text = (tmp_path / "data" / "decisions.jsonl").read_text()
     for secret in ("p-secret-7", "1961-04-05", "Lithium", "mmol"):
         assert secret not in text, secret
-    records = _log(tmp_path / "data")
+    *records, refused = _log(tmp_path / "data")
+    assert refused["status"] == 401 and refused["cards"] == [] and refused["service"] == "setpoint-patient-view"
     assert [r["hookInstance"] for r in records] == ["h-dec-0", "h-dec-1", "h-dec-2"]
     for rec, answer in zip(records, answers, strict=True):
         assert rec["service"] == "setpoint-patient-view" and rec["as_of"] == "2026-11-21"

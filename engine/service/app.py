@@ -140,6 +140,10 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
     """The ASGI app; uvicorn workers call it with no arguments (settings from SETPOINT_* variables)."""
     settings = settings or Settings.from_env()
     check_trust(settings)
+    if settings.verify and settings.trusted_key is not None:  # `serve` checked already; workers check again
+        from engine import signing
+
+        signing.verify(signing.roots(settings.rules, settings.knowledge), settings.trusted_key)
     eng = eng or Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify)
     state = State(settings, eng, Store(settings.data_dir))
     _warm_up(eng)
@@ -169,14 +173,26 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"], allow_credentials=False)
 
+    def _log_refusal(request: Request, status: int) -> None:
+        """A hook call answered with an error is a decision too: logged without its content."""
+        parts = request.url.path.strip("/").split("/")
+        if state.decisions is not None and request.method == "POST" and len(parts) == 2 and parts[1] in SERVICES:
+            state.decisions.append({"hookInstance": None, "time": now(), "service": parts[1], "status": status,
+                                    "client": getattr(request.state, "client", None),
+                                    "rulebase": {"name": eng.rulebase.name, "version": eng.rulebase.version,
+                                                 "hash": eng.rulebase.content_hash},
+                                    "cards": []})
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         log.info("%s %s -> %d", request.method, clean(request.url.path, 200), exc.status)
+        _log_refusal(request, exc.status)
         return _problem_response(exc)
 
     @app.exception_handler(AuthError)
     async def _unauthenticated(request: Request, exc: AuthError) -> JSONResponse:
         log.info("%s %s -> 401 (%s)", request.method, clean(request.url.path, 200), clean(exc.message, 200))
+        _log_refusal(request, 401)
         return JSONResponse({"error": clean(f"not authenticated: {exc.message}")}, status_code=401,
                             headers={"WWW-Authenticate": www_authenticate(exc)})
 
@@ -217,6 +233,7 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         t0 = time.perf_counter()
         service = _service(service_id)
         client = await _authenticate(request, service)
+        request.state.client = {"iss": client.iss, "sub": client.sub}
         doc, raw = await _read_json(request, settings)
         req: HookRequest = _validate(HookRequest, doc)
         if req.hook not in HOOKS:
@@ -256,7 +273,7 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
                 "client": {"iss": client.iss, "sub": client.sub},
                 "rulebase": {"name": eng.rulebase.name, "version": eng.rulebase.version,
                              "hash": eng.rulebase.content_hash},
-                "as_of": as_of.isoformat(), "input_sha256": hashlib.sha256(raw).hexdigest(),
+                "status": 200, "as_of": as_of.isoformat(), "input_sha256": hashlib.sha256(raw).hexdigest(),
                 "fetched": gathered.fetched,
                 "cards": [{"rule_id": i.rule_id, "rule_version": i.rule_version, "uuid": i.uuid} for i in issued],
                 "timings_ms": {"gather": round((t_gathered - t0) * 1000, 2),

@@ -215,7 +215,7 @@ class Verifier:
         return Client(iss=issuer.iss, sub=sub if isinstance(sub, str) else None, jti=jti, exp=exp)
 
     def _jwks_url(self, issuer: Issuer, jku: object) -> str:
-        if jku is None:
+        if jku is None or jku == issuer.jwks_url:
             return issuer.jwks_url
         if isinstance(jku, str) and jku in issuer.jku:
             try:

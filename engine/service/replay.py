@@ -37,9 +37,12 @@ def replay_log(eng: Engine, path: Path) -> dict[str, Any]:
         raise SetpointError("no such decision log")
     out: dict[str, Any] = {"rulebase": {"name": eng.rulebase.name, "version": eng.rulebase.version,
                                         "hash": eng.rulebase.content_hash},
-                           "records": 0, "replayed": 0, "not_replayable": 0, "changed": [], "same": 0}
+                           "records": 0, "replayed": 0, "refused": 0, "not_replayable": 0, "changed": [], "same": 0}
     for line, rec in read(path):
         out["records"] += 1
+        if rec.get("status", 200) != 200:  # a refused call (401, 4xx, 503): nothing was evaluated
+            out["refused"] += 1
+            continue
         if not isinstance(rec.get("input"), dict):
             out["not_replayable"] += 1
             continue
@@ -66,6 +69,8 @@ def render_replay(report: dict[str, Any]) -> str:
     rb = report["rulebase"]
     lines = [f"replayed {report['replayed']} of {report['records']} logged calls against {rb['name']} "
              f"{rb['version']}: {report['same']} the same, {len(report['changed'])} different"]
+    if report["refused"]:
+        lines.append(f"{report['refused']} records are refused calls (no cards were given): skipped")
     if report["not_replayable"]:
         lines.append(f"{report['not_replayable']} records have no inputs (the service ran without "
                      "--decision-log-inputs): not replayable")
