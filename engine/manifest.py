@@ -4,8 +4,9 @@
 `setpoint serve --verify` refuse a rule base whose files do not match it, naming each file.
 
 The manifest is tamper-evident, not authenticated: whoever can edit a rule file can also rewrite
-the manifest.  Deployments that need authenticity sign the manifest file itself (e.g. with
-minisign or sigstore) and check that signature before loading.
+the manifest.  For authenticity, the release manifest below covers rules/, knowledge/ and reports/
+and is signed with Ed25519 (`setpoint rules sign`, engine/signing.py); `--verify --trusted-key`
+checks that signature before anything is loaded.
 """
 
 from __future__ import annotations

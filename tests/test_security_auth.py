@@ -317,3 +317,17 @@ def test_serve_over_tls_with_the_https_audience(tmp_path: Path, ehr: tuple[EhrKe
             httpx.get(s.url.replace("https", "http") + "/cds-services", timeout=5)
     finally:
         s.stop()
+
+
+def test_worker_processes_verify_tokens_and_share_the_replay_cache(tmp_path: Path,
+                                                                   ehr: tuple[EhrKey, JwksServer]) -> None:
+    key, jwks = ehr
+    s = Server(tmp_path / "data", tmp_path / "w.log", "--trust", f"{ISS}={jwks.url}", "--workers", "2")
+    try:
+        token = key.token(s.url + PV)
+        # a new connection each time, so the calls spread over both workers
+        codes = [s.post(PV, _request(), headers={"Authorization": f"Bearer {token}"}).status_code for _ in range(6)]
+        assert codes.count(200) == 1 and codes.count(401) == 5, codes
+        assert s.post(PV, _request()).status_code == 401
+    finally:
+        s.stop()
