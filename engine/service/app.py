@@ -50,7 +50,7 @@ from engine.service.store import Store
 from engine.snapshot.models import DataIssue
 
 log = logging.getLogger("setpoint.service")
-EVALUATION_THREADS = 4
+EVALUATION_THREADS = 4  # one evaluating, the others for evaluations abandoned at their deadline
 
 
 class Problem(Exception):
@@ -123,6 +123,7 @@ class State:
         self.verifier: Verifier | None = None
         self.cache = hooks.ResultCache()
         self.pool = ThreadPoolExecutor(EVALUATION_THREADS, thread_name_prefix="setpoint-eval")
+        self.evaluating = asyncio.Semaphore(1)
         self.decisions = DecisionLog(settings.data_dir / DECISIONS) if settings.decision_log else None
 
 
@@ -250,10 +251,14 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         hit = state.cache.get(key) if key is not None else None
         if hit is None:
             loop = asyncio.get_running_loop()
-            job = loop.run_in_executor(state.pool, hooks.evaluate_and_cache, eng, gathered, drafts, as_of,
-                                       state.cache, key)
             try:
-                hit = await asyncio.wait_for(job, timeout=settings.eval_timeout)
+                # Evaluation is CPU-bound and holds the GIL: one at a time per process, first come first
+                # served, in a worker thread (the event loop keeps answering).  One that passes its
+                # deadline gets 503 and gives up its turn; its thread finishes in the background.
+                async with state.evaluating:
+                    job = loop.run_in_executor(state.pool, hooks.evaluate_and_cache, eng, gathered, drafts, as_of,
+                                               state.cache, key)
+                    hit = await asyncio.wait_for(job, timeout=settings.eval_timeout)
             except TimeoutError as e:
                 raise Problem(503, f"the evaluation did not finish within {settings.eval_timeout:g} s "
                                    "(the per-request deadline); no cards") from e

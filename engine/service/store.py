@@ -148,10 +148,13 @@ class Store:
     def unknown_cards(self, service: str, uuids: Iterable[str]) -> list[str]:
         """The uuids among `uuids` that this service did not issue."""
         wanted = list(dict.fromkeys(uuids))
-        with self._tx("NORMAL") as con:
+        con = self._connect("NORMAL")  # a read: no write lock
+        try:
             known = {r[0] for r in con.execute(
                 f"SELECT uuid FROM cards WHERE service = ? AND uuid IN ({','.join('?' * len(wanted))})",
                 (service, *wanted))} if wanted else set()
+        finally:
+            con.close()
         return [u for u in wanted if u not in known]
 
     def add_feedback(self, service: str, items: Iterable[dict[str, Any]]) -> int:
