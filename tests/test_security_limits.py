@@ -129,7 +129,7 @@ def test_no_patient_data_in_the_log_even_at_debug(server: Server) -> None:
 
 
 def test_an_evaluation_past_its_deadline_gets_503_and_does_not_hold_up_others(tmp_path: Path) -> None:
-    s = Server(tmp_path / "data", tmp_path / "slow.log", "--eval-timeout", "0.5")
+    s = Server(tmp_path / "data", tmp_path / "slow.log", "--eval-timeout", "3")
     try:
         slow_req = ok_request(meds=searchset(*[med(f"m{i}", None, "Lithium Carbonate 300 MG Oral Capsule",
                                                    authoredOn="2025-06-01") for i in range(2000)]))
@@ -146,7 +146,7 @@ def test_an_evaluation_past_its_deadline_gets_503_and_does_not_hold_up_others(tm
         t.join(60)
         slow = result["slow"]
         if slow.status_code == 503:  # slower than the deadline (the engine de-duplicates in O(n^2) today)
-            assert "within 0.5 s" in slow.json()["error"]
+            assert "within 3 s" in slow.json()["error"]
             assert time.monotonic() - t0 < 30
         else:
             assert slow.status_code == 200
