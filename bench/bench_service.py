@@ -11,6 +11,11 @@ labs and Synthea's many observations the engine does not use), as searchset Bund
 Two runs per client count: "repeat" sends the same prefetch each time (an EHR re-sending a chart: the
 parsed-resource cache is warm), "fresh" gives every resource new ids on every call (nothing cached).
 Target (issue 4): p95 <= 50 ms at 16 concurrent clients on a 2-core machine.
+
+Both ways of running the service are measured (`--auth both`, the default): unauthenticated
+(`--allow-unauthenticated`) and authenticated (`--trust`: every call carries an ES384 JWT with its own
+jti, signed before the clock starts, verified against a JWKS served from this process on loopback).
+Target (issue 12): the authenticated path costs at most ~1 ms more per request.
 """
 
 from __future__ import annotations
@@ -31,13 +36,84 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import jwt
 import psutil
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 ROOT = Path(__file__).resolve().parent.parent
 SYNTHEA = ROOT.parent / "shared" / "fixtures" / "synthea"
 SERVICE = "/cds-services/setpoint-patient-view"
 ENTRIES = 200
 TARGET_P95_MS = 50.0
+TARGET_AUTH_MS = 1.0
+ISS = "https://ehr.example.org/"
+
+
+class Ehr:
+    """An EHR's signing key (ES384 by default) and its JWKS, served over HTTP on loopback."""
+
+    def __init__(self, alg: str = "ES384") -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.alg = alg
+        if alg.startswith("ES"):
+            self.key: Any = ec.generate_private_key(ec.SECP384R1() if alg == "ES384" else ec.SECP256R1())
+            jwk = ECAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
+        else:
+            self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            jwk = RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
+        jwk |= {"kid": "bench", "use": "sig", "alg": alg}
+        data = json.dumps({"keys": [jwk]}).encode()
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.jwks = f"http://127.0.0.1:{self.httpd.server_address[1]}/jwks.json"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def token(self, aud: str) -> str:
+        now = int(time.time())
+        return jwt.encode({"iss": ISS, "aud": aud, "iat": now, "exp": now + 300, "jti": str(uuid.uuid4()),
+                           "sub": "bench"}, self.key, algorithm=self.alg, headers={"kid": "bench"})
+
+
+def verifier_cost(alg: str, n: int = 300) -> float:
+    """Milliseconds per call of the service's JWT verifier alone (JWKS cached, jti recorded in SQLite)."""
+    import asyncio
+
+    from engine.service.auth import JwksCache, Verifier
+    from engine.service.settings import Issuer, Settings
+    from engine.service.store import Store
+
+    ehr = Ehr(alg)
+    aud = "https://cds.example.org" + SERVICE
+    tokens = [f"Bearer {ehr.token(aud)}" for _ in range(n + 1)]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), public_url="https://cds.example.org",
+                            trust=(Issuer(iss=ISS, jwks_url=ehr.jwks),))
+
+        async def go() -> float:
+            cache = JwksCache(600)
+            v = Verifier(settings, cache, Store(Path(tmp)))
+            await v.verify(tokens[0], [aud])  # fetches the JWKS
+            t0 = time.perf_counter()
+            for t in tokens[1:]:
+                await v.verify(t, [aud])
+            elapsed = (time.perf_counter() - t0) * 1000 / n
+            await cache.close()
+            return elapsed
+
+        return asyncio.run(go())
 
 
 def _resources(path: Path) -> list[dict[str, Any]]:
@@ -90,11 +166,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(workers: int, data: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start(workers: int, data: Path, ehr: Ehr | None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {**os.environ, "SETPOINT_AS_OF": "2026-11-21"}
+    auth = ["--trust", f"{ISS}={ehr.jwks}"] if ehr else ["--allow-unauthenticated"]
     proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--workers",
-                             str(workers), "--data-dir", str(data), "--log-level", "warning"],
+                             str(workers), "--data-dir", str(data), "--log-level", "warning", *auth],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -109,10 +186,12 @@ def start(workers: int, data: Path) -> tuple[subprocess.Popen[bytes], int]:
     raise SystemExit("the service did not start within 60 s")
 
 
-def run(port: int, bodies: list[bytes], clients: int) -> tuple[list[float], float]:
+def run(port: int, bodies: list[bytes], clients: int, ehr: Ehr | None = None) -> tuple[list[float], float]:
     lat: list[float] = []
     lock = threading.Lock()
-    it = iter(bodies)
+    aud = f"http://127.0.0.1:{port}{SERVICE}"
+    # Tokens are signed before the clock starts: the EHR's signing is not the service's cost.
+    it = iter([(b, {"Authorization": f"Bearer {ehr.token(aud)}"} if ehr else {}) for b in bodies])
 
     def worker() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -123,11 +202,12 @@ def run(port: int, bodies: list[bytes], clients: int) -> tuple[list[float], floa
         mine = []
         while True:
             with lock:
-                body = next(it, None)
-            if body is None:
+                item = next(it, None)
+            if item is None:
                 break
+            body, auth = item
             t0 = time.perf_counter()
-            conn.request("POST", SERVICE, body=body, headers={"Content-Type": "application/json"})
+            conn.request("POST", SERVICE, body=body, headers={"Content-Type": "application/json", **auth})
             resp = conn.getresponse()
             data = resp.read()
             mine.append((time.perf_counter() - t0) * 1000)
@@ -163,46 +243,93 @@ def pct(xs: list[float], p: float) -> float:
     return statistics.quantiles(xs, n=100, method="inclusive")[int(p) - 1]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--workers", type=int, default=2, help="service worker processes (default 2: one per core)")
-    ap.add_argument("--requests", type=int, default=400, help="measured requests per run")
-    ap.add_argument("--clients", type=int, nargs="+", default=[1, 16])
-    args = ap.parse_args()
-    pre, pid = prefetch()
-    size = len(request_body(pre, pid, False))
-    print(f"patient-view, {ENTRIES}-entry prefetch ({size / 1024:.0f} KiB), {args.workers} worker(s), "
-          f"{os.cpu_count()} cores, {args.requests} requests per run")
+def measure(args: argparse.Namespace, pre: dict[str, Any], pid: str, ehr: Ehr | None) -> dict[tuple[str, int], Any]:
+    """One service (authenticated when `ehr`): the table rows, keyed by (mode, clients)."""
+    out: dict[tuple[str, int], Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        proc, port = start(args.workers, Path(tmp))
+        proc, port = start(args.workers, Path(tmp), ehr)
         try:
             warm = [request_body(pre, pid, False) for _ in range(50)]
-            run(port, warm, max(args.clients))  # warm up every worker
-            print(f"{'mode':<7} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} "
-                  f"{'server CPU ms/req':>18} {'client CPU ms/req':>18}")
-            p95_at_16 = None
+            run(port, warm, max(args.clients), ehr)  # warm up every worker (and the JWKS cache)
+            label = f"JWT ({ehr.alg})" if ehr else "no auth"
             for mode in ("repeat", "fresh"):
                 for clients in args.clients:
                     bodies = [request_body(pre, pid, mode == "fresh") for _ in range(args.requests)]
                     cpu0, own0 = server_cpu(proc), time.process_time()
-                    lat, wall = run(port, bodies, clients)
+                    lat, wall = run(port, bodies, clients, ehr)
                     cpu = (server_cpu(proc) - cpu0) * 1000 / len(lat)
                     own = (time.process_time() - own0) * 1000 / len(lat)
-                    p95 = pct(lat, 95)
-                    print(f"{mode:<7} {clients:>7} {statistics.median(lat):>8.1f} {p95:>8.1f} {pct(lat, 99):>8.1f} "
-                          f"{len(lat) / wall:>7.0f} {cpu:>18.1f} {own:>18.1f}")
-                    if clients == 16 and mode == "repeat":
-                        p95_at_16 = p95
-            print(f"machine load average during the runs: {os.getloadavg()[0]:.2f} (other processes share the cores)")
-            if p95_at_16 is not None:
-                verdict = "met" if p95_at_16 <= TARGET_P95_MS else "NOT met"
-                print(f"target p95 <= {TARGET_P95_MS:g} ms at 16 clients (repeat): {verdict} ({p95_at_16:.1f} ms)")
+                    out[(mode, clients)] = (statistics.median(lat), pct(lat, 95), cpu)
+                    print(f"{label:<12} {mode:<7} {clients:>7} {statistics.median(lat):>8.1f} {pct(lat, 95):>8.1f} "
+                          f"{pct(lat, 99):>8.1f} {len(lat) / wall:>7.0f} {cpu:>18.1f} {own:>18.1f}")
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+    return out
+
+
+def compare_auth(args: argparse.Namespace, pre: dict[str, Any], pid: str, ehr: Ehr) -> tuple[float, float]:
+    """Both services at once, one client alternating requests between them (so that other load on the
+    machine falls on both alike); returns the median latency (ms) without and with authentication."""
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        (pa, port_a), (pb, port_b) = start(args.workers, Path(a), None), start(args.workers, Path(b), ehr)
+        try:
+            body = request_body(pre, pid, False)
+            run(port_a, [body] * 20, 1)
+            run(port_b, [body] * 20, 1, ehr)
+            plain: list[float] = []
+            signed: list[float] = []
+            for _ in range(args.requests // 10):  # ten at a time each, alternating
+                plain += run(port_a, [body] * 10, 1)[0]
+                signed += run(port_b, [body] * 10, 1, ehr)[0]
+            return statistics.median(plain), statistics.median(signed)
+        finally:
+            for p in (pa, pb):
+                p.terminate()
+                try:
+                    p.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--workers", type=int, default=2, help="service worker processes (default 2: one per core)")
+    ap.add_argument("--requests", type=int, default=400, help="measured requests per run")
+    ap.add_argument("--clients", type=int, nargs="+", default=[1, 16])
+    ap.add_argument("--auth", choices=["both", "off", "on"], default="both",
+                    help="measure the unauthenticated service, the JWT-authenticated one, or both (default)")
+    ap.add_argument("--alg", choices=["ES384", "RS384", "ES256"], default="ES384",
+                    help="the algorithm the authenticated run's EHR signs with (default ES384)")
+    args = ap.parse_args()
+    pre, pid = prefetch()
+    size = len(request_body(pre, pid, False))
+    print(f"patient-view, {ENTRIES}-entry prefetch ({size / 1024:.0f} KiB), {args.workers} worker(s), "
+          f"{os.cpu_count()} cores, {args.requests} requests per run")
+    print(f"{'service':<12} {'mode':<7} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} "
+          f"{'server CPU ms/req':>18} {'client CPU ms/req':>18}")
+    plain = measure(args, pre, pid, None) if args.auth in ("both", "off") else {}
+    signed = measure(args, pre, pid, Ehr(args.alg)) if args.auth in ("both", "on") else {}
+    print(f"machine load average during the runs: {os.getloadavg()[0]:.2f} (other processes share the cores)")
+    for results in (plain, signed):
+        if ("repeat", 16) in results:
+            p95 = results[("repeat", 16)][1]
+            verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
+            which = "JWT" if results is signed else "no auth"
+            print(f"target p95 <= {TARGET_P95_MS:g} ms at 16 clients (repeat, {which}): {verdict} ({p95:.1f} ms)")
+    costs = {alg: verifier_cost(alg) for alg in ("ES384", "RS384", "ES256")} if args.auth != "off" else {}
+    if costs:
+        print("JWT verifier alone, per request (signature, claims, jti in SQLite): "
+              + ", ".join(f"{alg} {ms:.2f} ms" for alg, ms in costs.items()))
+    if args.auth == "both":
+        p50_plain, p50_signed = compare_auth(args, pre, pid, Ehr(args.alg))
+        extra = p50_signed - p50_plain
+        print(f"authentication cost per request ({args.alg}, repeat, 1 client alternating between the two services): "
+              f"p50 {p50_plain:.2f} ms without, {p50_signed:.2f} ms with: {extra:+.2f} ms; target <= "
+              f"{TARGET_AUTH_MS:g} ms: {'met' if extra <= TARGET_AUTH_MS else 'NOT met'}")
 
 
 if __name__ == "__main__":

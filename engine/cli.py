@@ -135,8 +135,16 @@ def evaluate(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
     rules: RulesOpt = None,
     knowledge: KnowledgeOpt = None,
+    verify: Annotated[bool, typer.Option(
+        "--verify", help="Refuse a rule base that does not match its manifest (see `serve --verify`).")] = False,
+    trusted_key: Annotated[Path | None, typer.Option(
+        "--trusted-key", help="Ed25519 public key (PEM) the release manifest must be signed with.")] = None,
 ) -> None:
     """Evaluate one patient snapshot and print the report."""
+    if trusted_key is not None and not verify:
+        fail("--trusted-key needs --verify")
+    if verify:
+        _verify_rulebase(rules, knowledge, trusted_key)
     eng = _load(rules, knowledge, matcher.value)
     data, source = _read_input(path)
     when = _date(as_of)
@@ -454,6 +462,74 @@ def batch(
         typer.echo(f"warning: {s.unreadable_lines} Bulk Data lines were not JSON objects and were left out", err=True)
 
 
+def _verify_rulebase(rules: Path | None, knowledge: Path | None, trusted_key: Path | None) -> None:
+    """--verify: the rules/ manifest; with --trusted-key, the signed release manifest (rules, knowledge,
+    reports).  Exits 2 naming each file that does not match."""
+    from engine import paths
+    from engine.manifest import verify_manifest
+
+    try:
+        if trusted_key is not None:
+            from engine import signing
+
+            signing.verify(signing.roots(rules, knowledge), trusted_key)
+        verify_manifest(rules or paths.rules_dir())
+    except SetpointError as e:
+        fail(str(e))
+
+
+@rules_app.command("keygen")
+def rules_keygen(
+    out: Annotated[Path, typer.Option("--out", help="Private key file to create (and OUT.pub).")],
+) -> None:
+    """Create an Ed25519 key pair for signing releases (the private key file is 0600)."""
+    from engine.signing import generate
+
+    if out.exists():
+        fail(f"--out: {out} exists; not overwriting a key")
+    key, pub = generate(out)
+    typer.echo(f"wrote {key} (private: keep it off the servers) and {pub} (give it to --trusted-key)")
+
+
+@rules_app.command("sign")
+def rules_sign(
+    key: Annotated[Path, typer.Option("--key", help="Ed25519 private key (PEM), from `setpoint rules keygen`.")],
+    rules: RulesOpt = None,
+    knowledge: KnowledgeOpt = None,
+    reports: Annotated[Path | None, typer.Option("--reports", help="Report templates folder.")] = None,
+) -> None:
+    """Sign the release: a manifest of rules/, knowledge/ and reports/ and its detached Ed25519 signature."""
+    from engine import signing
+
+    try:
+        target, sig, m = signing.sign(signing.roots(rules, knowledge, reports), key)
+    except SetpointError as e:
+        fail(str(e))
+    typer.echo(f"wrote {target} ({len(m['files'])} files, rule base {m['rulebase']} {m['version']}) and {sig}")
+
+
+@app.command()
+def replay(
+    log: Annotated[Path, typer.Argument(help="A decision log (DATA_DIR/decisions.jsonl).")],
+    rules: RulesOpt = None,
+    knowledge: KnowledgeOpt = None,
+    fmt: Annotated[ReviewFmt, typer.Option("--format", "-f")] = ReviewFmt.text,
+) -> None:
+    """What another rule base would have answered for the logged hook calls.
+
+    Needs a log written with `serve --decision-log-inputs`; records without inputs are counted, not replayed.
+    Exit 1 when any answer differs."""
+    from engine.service.replay import render_replay, replay_log
+
+    eng = _load(rules, knowledge)
+    try:
+        report = replay_log(eng, log)
+    except (OSError, SetpointError) as e:
+        fail(f"{log}: {e}")
+    typer.echo(json.dumps(report, indent=2) if fmt == ReviewFmt.json else render_replay(report))
+    raise typer.Exit(1 if report["changed"] else 0)
+
+
 # ------------------------------------------------------------------ the CDS Hooks service
 
 
@@ -470,41 +546,98 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8080,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
     data_dir: Annotated[Path | None, typer.Option(
-        "--data-dir", help="Folder of the feedback database (default: $SETPOINT_DATA_DIR, else "
-                           "~/.local/share/setpoint).")] = None,
+        "--data-dir", help="Folder of the feedback database and decision log (default: $SETPOINT_DATA_DIR, else "
+                           "~/.local/share/setpoint); created 0700.")] = None,
     max_body_bytes: Annotated[int | None, typer.Option(
         "--max-body-bytes", min=1, help="Largest request body accepted (default: 16 MiB).")] = None,
-    log_level: Annotated[LogLevel, typer.Option("--log-level", help="Log level (no patient data at info).")]
+    log_level: Annotated[LogLevel, typer.Option("--log-level", help="Log level (no patient data at any level).")]
     = LogLevel.info,
     rules: RulesOpt = None,
     knowledge: KnowledgeOpt = None,
     verify: Annotated[bool, typer.Option(
-        "--verify", help="Refuse a rule base whose files do not match rules/MANIFEST.sha256.json.")] = False,
+        "--verify", help="Refuse a rule base whose files do not match its manifest (with --trusted-key: its "
+                         "signed release manifest, covering rules/, knowledge/ and reports/).")] = False,
+    trusted_key: Annotated[Path | None, typer.Option(
+        "--trusted-key", help="Ed25519 public key (PEM) the release manifest must be signed with (needs --verify).")]
+    = None,
+    trust: Annotated[list[str] | None, typer.Option(
+        "--trust", help="A trusted CDS client: ISSUER=JWKS_URL (repeatable).")] = None,
+    trust_file: Annotated[Path | None, typer.Option(
+        "--trust-file", help='Trusted CDS clients as JSON: {"issuers": [{"iss", "jwks_url", "jku": [], '
+                             '"fhir_servers": []}]}.')] = None,
+    fhir_allow: Annotated[list[str] | None, typer.Option(
+        "--fhir-allow", help="A FHIR server base URL the service may call: URL (any trusted client) or "
+                             "ISSUER=URL (that client only); repeatable. Default: none.")] = None,
+    public_url: Annotated[str | None, typer.Option(
+        "--public-url", help="The service's URL as EHRs call it (JWT aud); default http(s)://HOST:PORT.")] = None,
+    allow_unauthenticated: Annotated[bool, typer.Option(
+        "--allow-unauthenticated", help="Accept calls without a JWT (loopback --host only; for trying it out).")]
+    = False,
+    ssl_certfile: Annotated[Path | None, typer.Option("--ssl-certfile", help="TLS certificate (PEM).")] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option("--ssl-keyfile", help="TLS private key (PEM).")] = None,
+    cors_origin: Annotated[list[str] | None, typer.Option(
+        "--cors-origin", help="A browser origin allowed by CORS (repeatable; default: CORS off).")] = None,
+    eval_timeout: Annotated[float | None, typer.Option(
+        "--eval-timeout", min=0.1, max=600, help="Seconds one evaluation may take before a 503 (default 20).")]
+    = None,
+    decision_log: Annotated[bool, typer.Option(
+        "--decision-log/--no-decision-log", help="Append one JSON line per hook call to DATA_DIR/decisions.jsonl.")]
+    = True,
+    decision_log_inputs: Annotated[bool, typer.Option(
+        "--decision-log-inputs", help="Also log what was evaluated (PATIENT DATA), for `setpoint replay`.")] = False,
 ) -> None:
     """Run the CDS Hooks service: discovery, patient-view, order-select, order-sign and feedback."""
-    if verify:  # before anything else is loaded: a tampered rule base never serves a request
-        from engine import paths
-        from engine.manifest import verify_manifest
+    from engine.service.settings import Settings, parse_trust, read_trust_file
+    from engine.service.urls import is_loopback
 
-        try:
-            verify_manifest(rules or paths.rules_dir())
-        except SetpointError as e:
-            fail(str(e))
-    import copy
+    if trusted_key is not None and not verify:
+        fail("--trusted-key needs --verify")
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        fail("--ssl-certfile and --ssl-keyfile go together")
+    if verify:  # before anything else is loaded: a tampered rule base never serves a request
+        _verify_rulebase(rules, knowledge, trusted_key)
+    import logging
     import os
 
     import uvicorn
-    from uvicorn.config import LOGGING_CONFIG
 
     from engine.core import Engine
-    from engine.service.app import create_app
-    from engine.service.settings import Settings
+    from engine.service.app import check_trust, create_app
+    from engine.service.safety import log_config as safe_log_config
     from engine.service.store import Store
 
-    overrides = {"data_dir": data_dir, "max_body_bytes": max_body_bytes, "rules": rules, "knowledge": knowledge}
     try:
+        issuers = {i.iss: i for i in read_trust_file(trust_file)} if trust_file else {}
+        for value in trust or []:
+            i = parse_trust(value)
+            issuers[i.iss] = i
+        shared: list[str] = []
+        for value in fhir_allow or []:
+            iss, sep, url = value.partition("=")
+            if sep and "?" not in iss and iss in issuers:
+                issuers[iss] = issuers[iss].model_copy(update={"fhir_servers": (*issuers[iss].fhir_servers, url)})
+            elif sep and "?" not in iss:
+                fail(f"--fhir-allow {value!r}: {iss!r} is not a trusted issuer (give --trust first)")
+            else:
+                shared.append(value)
+        if issuers and allow_unauthenticated:
+            fail("--allow-unauthenticated and --trust exclude each other")
+        if allow_unauthenticated and not is_loopback(host):
+            fail(f"--allow-unauthenticated only works on a loopback --host (127.0.0.1, ::1), not {host!r}")
+        scheme = "https" if ssl_certfile else "http"
+        if issuers and not public_url:
+            if host in ("0.0.0.0", "::", ""):
+                fail(f"--public-url is required when listening on {host!r}: the JWT aud is checked against it")
+            public_url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
+        overrides = {"data_dir": data_dir, "max_body_bytes": max_body_bytes, "rules": rules, "knowledge": knowledge,
+                     "eval_timeout": eval_timeout, "public_url": public_url, "trusted_key": trusted_key}
         base = Settings.from_env().model_dump()
-        settings = Settings.model_validate(base | {k: v for k, v in overrides.items() if v is not None})
+        values = base | {k: v for k, v in overrides.items() if v is not None} | {
+            "trust": tuple(issuers.values()), "allow_unauthenticated": allow_unauthenticated,
+            "fhir_allow": (*base["fhir_allow"], *shared), "cors_origins": tuple(cors_origin or ()),
+            "decision_log": decision_log, "decision_log_inputs": decision_log_inputs}
+        settings = Settings.model_validate(values)
+        check_trust(settings)
         # Load the rule base and open the database now, so that a problem is reported before listening.
         if workers == 1:
             asgi = create_app(settings)
@@ -515,19 +648,25 @@ def serve(
         fail("rule base is invalid:\n  " + "\n  ".join(e.problems))
     except SetpointError as e:
         fail(str(e))
-    log_config = copy.deepcopy(LOGGING_CONFIG)
-    log_config["loggers"]["setpoint"] = {"handlers": ["default"], "level": log_level.value.upper(), "propagate": False}
-    typer.echo(f"Setpoint CDS Hooks service on http://{host}:{port}/cds-services "
+    except ValueError as e:  # pydantic: a malformed URL or setting
+        fail(str(e).splitlines()[0] + ": " + (str(e).splitlines()[2:3] or [""])[0].strip())
+    log_config = safe_log_config(log_level.value)
+    if allow_unauthenticated:
+        logging.getLogger("setpoint.cli").warning("--allow-unauthenticated: no client authentication")
+        typer.echo("WARNING: unauthenticated: any process on this machine can call the service", err=True)
+    typer.echo(f"Setpoint CDS Hooks service on {scheme}://{host}:{port}/cds-services "
                f"(feedback database in {settings.data_dir})", err=True)
     from engine.service.protocol import NoDelayH11Protocol
 
+    tls = {"ssl_certfile": str(ssl_certfile), "ssl_keyfile": str(ssl_keyfile)} if ssl_certfile else {}
     if workers == 1:
         uvicorn.run(asgi, host=host, port=port, log_level=log_level.value, log_config=log_config,
-                    http=NoDelayH11Protocol)
+                    http=NoDelayH11Protocol, server_header=False, **tls)
     else:  # each worker process builds the app from the same settings, passed in the environment
         os.environ.update(settings.to_env())
         uvicorn.run("engine.service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level.value, log_config=log_config, http=NoDelayH11Protocol)
+                    log_level=log_level.value, log_config=log_config, http=NoDelayH11Protocol,
+                    server_header=False, **tls)
 
 
 # A `setpoint` process keeps its engine for its lifetime, so it freezes it out of the garbage collector's

@@ -45,6 +45,10 @@ class ServiceError(SetpointError):
         self.status, self.message, self.problems = status, message, problems or []
 
 
+class UnsafeYamlError(SetpointError):
+    """A YAML input uses anchors/aliases, is too large or too deeply nested (engine/yamlsafe.py)."""
+
+
 def _loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:

@@ -4,8 +4,9 @@
 `setpoint serve --verify` refuse a rule base whose files do not match it, naming each file.
 
 The manifest is tamper-evident, not authenticated: whoever can edit a rule file can also rewrite
-the manifest.  Deployments that need authenticity sign the manifest file itself (e.g. with
-minisign or sigstore) and check that signature before loading.
+the manifest.  For authenticity, the release manifest below covers rules/, knowledge/ and reports/
+and is signed with Ed25519 (`setpoint rules sign`, engine/signing.py); `--verify --trusted-key`
+checks that signature before anything is loaded.
 """
 
 from __future__ import annotations
@@ -120,3 +121,48 @@ def verify_manifest(root: Path) -> None:
     mismatch = compare(root)
     if mismatch:
         raise IntegrityError(f"rule base {root} does not match {SIGNATURE}:\n  " + "\n  ".join(mismatch.lines()))
+
+
+# ------------------------------------------------------------------ the release manifest (signed)
+#
+# The per-rule-base manifest above covers rules/ only.  What the service answers depends as much on
+# knowledge/ (e.g. a drug's plausibility limits) and reports/ (the wording of every card), so the
+# release manifest covers all three folders, and `setpoint rules sign` signs it (engine/signing.py).
+
+RELEASE = ".release.json"  # written beside rulebase.yaml; hidden, so never read as a rule file
+RELEASE_SIG = ".release.json.sig"
+FOLDERS = ("rules", "knowledge", "reports")
+
+
+def release_files(roots: dict[str, Path]) -> dict[str, str]:
+    """`folder/relative/path` -> SHA-256 for every file of the three folders (hidden files excluded)."""
+    out: dict[str, str] = {}
+    for label in FOLDERS:
+        root = Path(roots[label])
+        if not root.is_dir():
+            raise IntegrityError(f"{root}: not a folder (the {label} of the release)")
+        for p in tracked_files(root):
+            out[f"{label}/{p.relative_to(root).as_posix()}"] = file_hash(p)
+    return out
+
+
+def compute_release(roots: dict[str, Path]) -> dict[str, Any]:
+    rules = compute(roots["rules"])
+    return {"format": FORMAT, "kind": "setpoint-release", "algorithm": "sha256", "rulebase": rules["rulebase"],
+            "version": rules["version"], "files": release_files(roots)}
+
+
+def compare_release(recorded: dict[str, Any], roots: dict[str, Path]) -> Mismatch:
+    if recorded.get("kind") != "setpoint-release" or not isinstance(recorded.get("files"), dict):
+        raise IntegrityError(f"{RELEASE}: not a Setpoint release manifest")
+    if recorded.get("algorithm") != "sha256":
+        raise IntegrityError(f"{RELEASE}: unsupported algorithm {recorded.get('algorithm')!r}")
+    current = compute_release(roots)
+    old, new = recorded["files"], current["files"]
+    version = (recorded.get("version"), current["version"]) if recorded.get("version") != current["version"] else None
+    return Mismatch(
+        added=tuple(sorted(set(new) - set(old))),
+        removed=tuple(sorted(set(old) - set(new))),
+        edited=tuple(sorted(f for f in set(old) & set(new) if old[f] != new[f])),
+        version=version,
+    )

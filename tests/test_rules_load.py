@@ -95,7 +95,7 @@ def test_a_rule_file_in_the_wrong_folder_names_the_prefix(rules_copy: Path) -> N
 
 def test_yaml_aliases_in_a_rule_file_are_refused(rules_copy: Path) -> None:
     edit(rules_copy, NSAID, "    - med_active: VS_LITHIUM", "    - &a {med_active: VS_LITHIUM}\n    - *a")
-    assert "YAML aliases (*name) are not accepted" in problems(rules_copy)
+    assert "YAML anchors (&a) are not accepted" in problems(rules_copy)
 
 
 def test_unknown_condition_leaf(rules_copy: Path) -> None:

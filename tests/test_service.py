@@ -1,8 +1,10 @@
 """The CDS Hooks service end to end: `setpoint serve` on loopback, called over HTTP.
 
-The server runs as a subprocess (as a user starts it) on a free 127.0.0.1 port; a small fake FHIR
-server, also on loopback, stands in for an EHR's FHIR API.  No other address is ever contacted: the
-specification's example requests are sent with their fhirServer pointed at the fake one or removed.
+The server runs as a subprocess (as a user starts it) on a free 127.0.0.1 port, unauthenticated
+(`--allow-unauthenticated`, loopback only; tests/test_security_auth.py covers the JWTs); a small fake
+FHIR server, also on loopback, on a port the service is told it may call, stands in for an EHR's FHIR
+API.  No other address is ever contacted: the specification's example requests are sent with their
+fhirServer pointed at the fake one or removed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import copy
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -48,14 +51,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+FHIR_PORT = free_port()  # the fake FHIR server's port, allowed with --fhir-allow
+FHIR_ALLOW = ("--fhir-allow", f"http://127.0.0.1:{FHIR_PORT}/fhir")
+
+
 class Server:
     """`setpoint serve` in a subprocess; its log goes to a file the tests read."""
 
-    def __init__(self, data_dir: Path, log: Path, *extra: str):
+    def __init__(self, data_dir: Path, log: Path, *extra: str, env: dict[str, str] | None = None,
+                 tls: ssl.SSLContext | None = None):
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        if "--trust" not in extra and "--trust-file" not in extra:
+            extra = ("--allow-unauthenticated", *extra)
+        self.tls: ssl.SSLContext | bool = tls or True
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.log_path = log
-        env = {**os.environ, "SETPOINT_AS_OF": AS_OF.isoformat()}
+        env = {**os.environ, "SETPOINT_AS_OF": AS_OF.isoformat(), **(env or {})}
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "engine.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -66,7 +77,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"setpoint serve exited: {log.read_text()[-2000:]}")
             try:
-                if httpx.get(self.url + "/cds-services", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/cds-services", timeout=2, verify=self.tls).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)
@@ -74,7 +85,7 @@ class Server:
         raise RuntimeError("setpoint serve did not start within 90 s")
 
     def post(self, path: str, body: Any, **kw: Any) -> httpx.Response:
-        return httpx.post(self.url + path, json=body, timeout=60, **kw)
+        return httpx.post(self.url + path, json=body, timeout=60, verify=self.tls, **kw)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -89,7 +100,7 @@ class Server:
 class FakeFhir:
     """A FHIR server on loopback: serves a Patient and searches by type, Observations in two pages."""
 
-    def __init__(self, resources: list[dict[str, Any]]):
+    def __init__(self, resources: list[dict[str, Any]], port: int = FHIR_PORT):
         self.resources = resources
         self.seen: list[tuple[str, str | None]] = []
         fake = self
@@ -127,7 +138,7 @@ class FakeFhir:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/fhir"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -140,7 +151,7 @@ class FakeFhir:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("serve")
-    s = Server(tmp / "data", tmp / "serve.log")
+    s = Server(tmp / "data", tmp / "serve.log", *FHIR_ALLOW)
     yield s
     s.stop()
 
@@ -284,10 +295,31 @@ def test_order_sign_and_select_put_the_draft_orders_findings_first(server: Serve
 # ------------------------------------------------------------------ feedback
 
 
+def _issued_card(server: Server) -> dict[str, Any]:
+    req = {"hook": "patient-view", "hookInstance": "h-issue", "context": {"patientId": "p1"},
+           "prefetch": {"patient": patient(), "all": searchset(
+               med("li", None, "Lithium Carbonate 300 MG Oral Capsule", authoredOn="2025-06-01"),
+               obs("li-level", "14334-7", "Lithium", valueQuantity={"value": 1.7, "unit": "mmol/L"}))}}
+    return server.post(PV, req).json()["cards"][0]
+
+
 @pytest.mark.parametrize("name", ["20_feedback.json", "21_feedback.json", "22_feedback.json"])
 def test_spec_feedback_is_accepted(server: Server, name: str) -> None:
-    r = server.post(PV + "/feedback", spec(name))
+    card = _issued_card(server)
+    fb = spec(name)
+    fb["feedback"][0]["card"] = card["uuid"]  # the spec's card ids were not issued by this service
+    for s in fb["feedback"][0].get("acceptedSuggestions") or []:
+        s["id"] = card["suggestions"][0]["uuid"]
+    r = server.post(PV + "/feedback", fb)
     assert r.status_code == 200 and r.json() == {"stored": 1}
+
+
+def test_feedback_on_a_card_this_service_did_not_issue_is_refused(server: Server) -> None:
+    r = server.post(PV + "/feedback", spec("20_feedback.json"))
+    assert r.status_code == 422 and "feedback[0].card: not a card this service issued" in r.json()["error"]
+    card = _issued_card(server)  # issued by the patient-view service, not by order-sign
+    fb = {"feedback": [{"card": card["uuid"], "outcome": "accepted", "outcomeTimestamp": "2026-11-21T10:00:00Z"}]}
+    assert server.post(SIGN + "/feedback", fb).status_code == 422
 
 
 def test_feedback_survives_a_restart(tmp_path: Path) -> None:
@@ -338,7 +370,8 @@ def test_several_worker_processes_share_settings_and_the_database(tmp_path: Path
             fb = {"feedback": [{"card": u, "outcome": "accepted", "outcomeTimestamp": "2026-11-21T10:00:00Z"}]}
             assert s.post(PV + "/feedback", fb).status_code == 200
         big = b'{"pad": "' + b"x" * (LIMIT + 1) + b'"}'  # the body limit reached the workers too
-        assert httpx.post(s.url + PV, content=big, timeout=60).status_code == 413
+        assert httpx.post(s.url + PV, content=big, headers={"Content-Type": "application/json"},
+                          timeout=60).status_code == 413
     finally:
         s.stop()
     stored = Store(tmp_path / "data").feedback()

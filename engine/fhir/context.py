@@ -83,21 +83,49 @@ class MapContext:
             self.patient_refs.add(full_url)
 
     def about_other_patient(self, name: str, subject: Any) -> bool:
-        """True (and recorded as a data issue naming the resource) when `subject` is another patient."""
+        """True (and recorded as a data issue naming the resource) when `subject` is not this patient.
+
+        Only a reference that resolves to this Bundle's Patient counts as this patient: `Patient/<id>`
+        (optionally `/_history/<v>`, or as an absolute URL ending so), the Patient's fullUrl, or a
+        reference to the Patient entry itself.  Anything else -- another id, `Patient/<id>/`,
+        `patient/<id>`, a `Group`, an unresolved `urn:uuid:`, a subject given only by identifier or
+        display -- is not used.  With no Patient identity to compare against, nothing is judged."""
+        if subject is None or not (self.patient_refs or self.patient_id):
+            return False
         ref = ref_string(subject)
-        if self.other_patient(ref):
-            self.issue(name, f"refers to another patient ({ref}); not used")
+        if ref is None:
+            self.issue(name, "its subject is given only by identifier or display, not as a reference to this "
+                             "patient; not used")
+            return True
+        if not self.is_this_patient(ref):
+            self.issue(name, f"refers to another patient or subject ({_short(ref)}); not used")
             return True
         return False
 
-    def other_patient(self, ref: str | None) -> bool:
-        """True when a subject reference names a patient other than this bundle's patient."""
-        if not ref or not self.patient_refs or ref in self.patient_refs:
+    def is_this_patient(self, ref: str) -> bool:
+        if ref in self.patient_refs:
+            return True
+        if any(ch.isspace() for ch in ref) or "#" in ref or "?" in ref:
             return False
-        target = self.resolve(ref)
+        target = self.index.get(ref)
         if target is not None:
-            return target.get("resourceType") == "Patient" and target.get("id") != self.patient_id
+            return target.get("resourceType") == "Patient" and self.patient_id is not None \
+                and target.get("id") == self.patient_id
+        if self.patient_id is None:
+            return False
         parts = ref.split("/")
-        if len(parts) >= 2 and parts[-2] == "Patient" and self.patient_id is not None:
-            return parts[-1] != self.patient_id
-        return False
+        if len(parts) >= 4 and parts[-2] == "_history" and parts[-1]:
+            parts = parts[:-2]  # Type/id/_history/v
+        if len(parts) < 2 or parts[-2] != "Patient" or parts[-1] != self.patient_id:
+            return False
+        return len(parts) == 2 or ref.startswith(("http://", "https://"))
+
+    def other_patient(self, ref: str | None) -> bool:
+        """True when a subject reference names anyone or anything other than this bundle's patient."""
+        if not ref or not (self.patient_refs or self.patient_id):
+            return False
+        return not self.is_this_patient(ref)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -1,10 +1,7 @@
 """Text to a document: JSON or YAML, with the limits every input file gets.
 
-YAML anchors and aliases are refused: a few hundred bytes of nested aliases expand to gigabytes
-("billion laughs") as soon as anything walks the document, and neither snapshots nor rule files
-need them.  PyYAML has no switch for this (our own rule: no library offers it).  Documents are read
-with libyaml (C) where available; an alias makes PyYAML reuse the same object, so a walk that
-visits each container once finds it without expanding anything.
+YAML is read by engine.yamlsafe: anchors and aliases are refused ("billion laughs"), as are input over
+the size limit and nesting deep enough to exhaust the stack.
 """
 
 from __future__ import annotations
@@ -14,39 +11,14 @@ from typing import Any
 
 import yaml
 
-from engine.errors import SnapshotError
+from engine.errors import SnapshotError, UnsafeYamlError
+from engine.yamlsafe import load_yaml
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # one patient record or one rule file; EHR exports are far smaller
 
 
 class InputTooLarge(SnapshotError):
     """An input is over the size limit."""
-
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class AliasError(yaml.YAMLError):
-    pass
-
-
-def _refuse_shared(doc: Any) -> None:
-    seen: set[int] = set()
-    stack = [doc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict | list):
-            if id(node) in seen:
-                raise AliasError("YAML aliases (*name) are not accepted: write the content out")
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
-
-
-def load_yaml(text: str) -> Any:
-    """`yaml.safe_load` (libyaml where available) that refuses aliases.  Raises yaml.YAMLError."""
-    doc = yaml.load(text, Loader=_Loader)  # a safe loader
-    _refuse_shared(doc)
-    return doc
 
 
 def check_size(size: int, source: str, limit: int = MAX_INPUT_BYTES) -> None:
@@ -70,7 +42,9 @@ def parse(text: str, source: str) -> Any:
     try:
         if text.lstrip().startswith(("{", "[")):
             return json.loads(text)
-        return load_yaml(text)
+        return load_yaml(text, source=source)
+    except UnsafeYamlError as e:
+        raise SnapshotError(str(e)) from e
     except json.JSONDecodeError as e:
         raise SnapshotError(f"{source}: not valid JSON (line {e.lineno}, column {e.colno}): {e.msg}") from e
     except RecursionError as e:

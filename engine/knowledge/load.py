@@ -12,8 +12,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import KnowledgeError, format_validation_error
-from engine.inputs.text import load_yaml
+from engine.errors import KnowledgeError, UnsafeYamlError, format_validation_error
 from engine.knowledge.models import (
     Analyte,
     AnalytesFile,
@@ -28,6 +27,7 @@ from engine.knowledge.models import (
     SourcesFile,
 )
 from engine.knowledge.names import distinctive_words, name_key, norm_name
+from engine.yamlsafe import load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 FILES = ("analytes.yaml", "medications.yaml", "conditions.yaml", "scales.yaml", "sources.yaml")
@@ -44,10 +44,10 @@ __all__ = ["Knowledge", "load_knowledge", "norm_name", "norm_unit"]
 
 def _read(path: Path, model: type[M]) -> M:
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"), source=str(path))
     except FileNotFoundError as e:
         raise KnowledgeError(f"{path}: file is missing") from e
-    except yaml.YAMLError as e:
+    except (yaml.YAMLError, UnsafeYamlError) as e:
         raise KnowledgeError(f"{path}: not valid YAML: {e}") from e
     try:
         return model.model_validate(data)

@@ -19,12 +19,12 @@ import yaml
 from pydantic import ValidationError
 
 from engine import paths
-from engine.errors import RuleBaseError, validation_items
-from engine.inputs.text import load_yaml
+from engine.errors import RuleBaseError, UnsafeYamlError, validation_items
 from engine.knowledge.load import Knowledge, load_knowledge
 from engine.leaves import CompileContext, CompiledLeaf, reference_problems
 from engine.rules.schema import DOMAINS, Rule, RuleBaseManifest, signed_off
 from engine.rules.tree import Node, build, gates
+from engine.yamlsafe import load_yaml
 
 if TYPE_CHECKING:
     from engine.render import Renderer
@@ -175,7 +175,9 @@ def check_rule_file(path: Path, root: Path, k: Knowledge, renderer: Renderer | N
     rel = path.relative_to(root)
     file = rel.as_posix()
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"), source=file)
+    except UnsafeYamlError as e:
+        return RuleFile(rel, None, None, (Problem(file, None, "", str(e).removeprefix(f"{file}: ")),))
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         return RuleFile(rel, None, None, (Problem(file, None, "", f"not valid YAML: {e}"),))
     rid = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
@@ -224,10 +226,10 @@ def check_rule_file(path: Path, root: Path, k: Knowledge, renderer: Renderer | N
 
 def read_manifest(root: Path) -> tuple[RuleBaseManifest | None, list[Problem]]:
     try:
-        data = load_yaml((root / MANIFEST).read_text(encoding="utf-8"))
+        data = load_yaml((root / MANIFEST).read_text(encoding="utf-8"), source=MANIFEST)
     except FileNotFoundError:
         return None, [Problem(MANIFEST, None, "", f"missing in {root} (gives the rule base name and version)")]
-    except yaml.YAMLError as e:
+    except (yaml.YAMLError, UnsafeYamlError) as e:
         return None, [Problem(MANIFEST, None, "", f"not valid YAML: {e}")]
     try:
         return RuleBaseManifest.model_validate(data), []

@@ -3,7 +3,8 @@
 One card per finding.  The Markdown `detail` is rendered with the report templates (`reports/`): the
 evidence, then the finding's own message, which ends with the clinician-judgment statement.
 Suggestions are offered, never applied: no systemActions, `isRecommended` false, and a lab
-suggestion creates at most a *draft proposal* the clinician may accept.
+suggestion creates at most a *draft proposal* the clinician may accept.  Patient free text in the
+detail is escaped (`markdown.py`); `links` come only from the knowledge base's sources, http(s) only.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from engine.core import Engine
 from engine.findings import Finding
+from engine.service.markdown import neutralise, safe_finding
 from engine.service.store import IssuedCard
 from engine.severity import Severity
 
@@ -62,9 +65,17 @@ def _suggestion(eng: Engine, s: Any, patient_ref: str | None) -> dict[str, Any]:
     return out
 
 
+def web_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
+
+
 def card(eng: Engine, f: Finding, orders: OrderContext, patient_ref: str | None) -> tuple[dict[str, Any], IssuedCard]:
-    detail = eng.renderer.env.get_template(DETAIL_TEMPLATE).render(
-        f=f, from_order=raised_by(f, orders.drafts)).strip()
+    detail = neutralise(eng.renderer.env.get_template(DETAIL_TEMPLATE).render(
+        f=safe_finding(f), from_order=raised_by(f, orders.drafts)).strip())
     suggestions = [_suggestion(eng, s, patient_ref) for s in f.suggestions]
     c: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
@@ -87,7 +98,7 @@ def card(eng: Engine, f: Finding, orders: OrderContext, patient_ref: str | None)
         c["suggestions"] = suggestions
         c["selectionBehavior"] = "any"
     links = [{"label": f"{ct.id}: {ct.citation}"[:200], "url": ct.url, "type": "absolute"}
-             for ct in f.citations if ct.url]
+             for ct in f.citations if ct.url and web_url(ct.url)]
     if links:
         c["links"] = links
     issued = IssuedCard(uuid=c["uuid"], rule_id=f.rule_id, rule_version=f.rule_version, topic=f.topic,

@@ -6,12 +6,19 @@ specification allows but Setpoint does not use are accepted and ignored.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints, field_validator
 
 HOOKS = ("patient-view", "order-select", "order-sign")
+# Identifiers (hookInstance, patientId, card uuids, ...): short, printable, no control characters.
+Ident = Annotated[StrictStr, StringConstraints(min_length=1, max_length=256, pattern=r"^[^\x00-\x1f\x7f]+$")]
+MAX_COMMENT = 2000
+# outcomeTimestamp: an ISO 8601 date-time with a time zone, in a plausible window.
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$")
+EARLIEST_YEAR = 2000
 
 
 class _Open(BaseModel):
@@ -19,18 +26,25 @@ class _Open(BaseModel):
 
 
 class FhirAuthorization(_Open):
-    access_token: StrictStr = Field(min_length=1)
+    access_token: Annotated[StrictStr, StringConstraints(min_length=1, max_length=16384, pattern=r"^[!-~]+$")]
     token_type: StrictStr
     expires_in: StrictInt | None = None
     scope: StrictStr
     subject: StrictStr | None = None
     patient: StrictStr | None = None
 
+    @field_validator("token_type")
+    @classmethod
+    def _bearer(cls, v: str) -> str:
+        if v.lower() != "bearer":
+            raise ValueError("must be 'Bearer'")
+        return "Bearer"
+
 
 class HookRequest(_Open):
-    hook: StrictStr
-    hookInstance: StrictStr = Field(min_length=1)
-    fhirServer: StrictStr | None = None
+    hook: Annotated[StrictStr, StringConstraints(max_length=64)]
+    hookInstance: Ident
+    fhirServer: Annotated[StrictStr, StringConstraints(max_length=2048)] | None = None
     fhirAuthorization: FhirAuthorization | None = None
     context: dict[str, Any]
     prefetch: dict[str, dict[str, Any] | None] | None = None
@@ -45,10 +59,10 @@ class HookRequest(_Open):
 
 
 class PatientViewContext(_Open):
-    userId: StrictStr | None = None
+    userId: Ident | None = None
     # Required by the specification; when absent the Patient must come in the prefetch (else 412).
-    patientId: StrictStr | None = None
-    encounterId: StrictStr | None = None
+    patientId: Ident | None = None
+    encounterId: Ident | None = None
 
 
 class OrderSignContext(PatientViewContext):
@@ -63,7 +77,7 @@ class OrderSignContext(PatientViewContext):
 
 
 class OrderSelectContext(OrderSignContext):
-    selections: list[StrictStr]
+    selections: list[Ident] = Field(max_length=1000)
 
 
 CONTEXTS: dict[str, type[PatientViewContext]] = {
@@ -72,26 +86,40 @@ CONTEXTS: dict[str, type[PatientViewContext]] = {
 
 
 class Coding(_Open):
-    code: StrictStr
-    system: StrictStr | None = None
-    display: StrictStr | None = None
+    code: Ident
+    system: Annotated[StrictStr, StringConstraints(max_length=1024)] | None = None
+    display: Annotated[StrictStr, StringConstraints(max_length=1024)] | None = None
 
 
 class OverrideReason(_Open):
     reason: Coding | None = None
-    userComment: StrictStr | None = None
+    userComment: Annotated[StrictStr, StringConstraints(max_length=MAX_COMMENT)] | None = None
 
 
 class AcceptedSuggestion(_Open):
-    id: StrictStr
+    id: Ident
 
 
 class FeedbackItem(_Open):
-    card: StrictStr = Field(min_length=1)
+    card: Ident
     outcome: Literal["accepted", "overridden"]
-    outcomeTimestamp: datetime = Field(strict=False)
-    acceptedSuggestions: list[AcceptedSuggestion] | None = None
+    outcomeTimestamp: StrictStr
+    acceptedSuggestions: list[AcceptedSuggestion] | None = Field(default=None, max_length=100)
     overrideReason: OverrideReason | None = None
+
+    @field_validator("outcomeTimestamp")
+    @classmethod
+    def _when(cls, v: str) -> str:
+        if len(v) > 40 or not TIMESTAMP.match(v):
+            raise ValueError("must be an ISO 8601 date-time with a time zone, e.g. 2026-11-21T10:00:00Z")
+        try:
+            when = datetime.fromisoformat(v)
+        except ValueError as e:
+            raise ValueError("is not a valid date-time") from e
+        latest = datetime.now(UTC).year + 1
+        if not EARLIEST_YEAR <= when.year <= latest:
+            raise ValueError(f"year {when.year} is outside {EARLIEST_YEAR}-{latest}")
+        return when.astimezone(UTC).isoformat()
 
 
 class Feedback(_Open):

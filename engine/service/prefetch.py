@@ -51,7 +51,8 @@ class Gathered:
 
 
 def link(bundle: dict[str, Any], relation: str) -> str | None:
-    for lk in bundle.get("link") or []:
+    links = bundle.get("link")
+    for lk in links if isinstance(links, list) else []:
         if isinstance(lk, dict) and lk.get("relation") == relation and isinstance(lk.get("url"), str):
             return lk["url"]
     return None
@@ -66,7 +67,8 @@ def search_type(url: str | None) -> str | None:
 
 
 def outcome_error(raw: dict[str, Any]) -> str | None:
-    for issue in raw.get("issue") or []:
+    issues = raw.get("issue")
+    for issue in issues if isinstance(issues, list) else []:
         if isinstance(issue, dict) and issue.get("severity") in ("error", "fatal"):
             details = issue.get("details") if isinstance(issue.get("details"), dict) else {}
             return str(issue.get("diagnostics") or details.get("text") or issue.get("code") or "error")

@@ -2,19 +2,22 @@
 
 Feedback is committed with `synchronous=FULL` before the service answers, so an acknowledged
 feedback message survives a crash or restart.  The card log (which rule and version each card uuid
-came from) is written by a background thread in batches (`CardLog`), so that hook calls never wait
-on the database lock that worker processes share; the view `feedback_by_rule` joins the two.  No
-patient data is stored: only card uuids, rule ids, the hook instance and the clinician's override
-reason and comment.  WAL mode lets several worker processes share the file.
+came from) is written in one transaction per hook call before the answer is sent, so every card a
+clinician can see is in the log even after kill -9 (WAL: a committed transaction survives the
+process); feedback is accepted only for cards in it.  The view `feedback_by_rule` joins the two.
+The JWT replay cache (`jti`s seen, until they expire) lives here too, so worker processes share it.
+No patient data is stored: only card uuids, rule ids, the hook instance and the clinician's
+override reason and comment.  The folder is created 0700 and the database files 0600.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import queue
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,6 +55,12 @@ CREATE TABLE IF NOT EXISTS feedback (
     received_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS feedback_card ON feedback(card);
+CREATE TABLE IF NOT EXISTS jti (
+    iss TEXT NOT NULL,
+    jti TEXT NOT NULL,
+    expires REAL NOT NULL,
+    PRIMARY KEY (iss, jti)
+);
 CREATE VIEW IF NOT EXISTS feedback_by_rule AS
     SELECT f.*, c.rule_id, c.rule_version, c.topic, c.indicator
     FROM feedback f LEFT JOIN cards c ON c.uuid = f.card;
@@ -78,13 +87,21 @@ class Store:
     def __init__(self, data_dir: Path):
         self.path = Path(data_dir) / self.FILE
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._connect("FULL") as con:
-                con.execute("PRAGMA journal_mode=WAL")
-                con.executescript(SCHEMA)
+            private_dir(self.path.parent)
+            old = os.umask(0o077)  # the database, its -wal and -shm files: owner only
+            try:
+                with self._connect("FULL") as con:
+                    con.execute("PRAGMA journal_mode=WAL")
+                    con.executescript(SCHEMA)
+            finally:
+                os.umask(old)
+            for p in (self.path, self.path.with_name(self.FILE + "-wal"), self.path.with_name(self.FILE + "-shm")):
+                if p.exists():
+                    p.chmod(0o600)
         except (OSError, sqlite3.Error) as e:
             raise SetpointError(f"data directory {data_dir}: cannot open the feedback database ({e})") from e
         self._local = threading.local()
+        self._purged = 0.0
 
     def _connect(self, synchronous: str) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
@@ -114,6 +131,31 @@ class Store:
             return
         with self._tx("NORMAL") as con:
             con.executemany("INSERT OR IGNORE INTO cards VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def claim_jti(self, iss: str, jti: str, expires: float) -> bool:
+        """Record a JWT id until it expires; False when it was already recorded (a replay)."""
+        now = time.time()
+        with self._tx("NORMAL") as con:
+            if now - self._purged > 60:
+                con.execute("DELETE FROM jti WHERE expires < ?", (now,))
+                self._purged = now
+            try:
+                con.execute("INSERT INTO jti VALUES (?, ?, ?)", (iss, jti, expires))
+            except sqlite3.IntegrityError:
+                return False
+        return True
+
+    def unknown_cards(self, service: str, uuids: Iterable[str]) -> list[str]:
+        """The uuids among `uuids` that this service did not issue."""
+        wanted = list(dict.fromkeys(uuids))
+        con = self._connect("NORMAL")  # a read: no write lock
+        try:
+            known = {r[0] for r in con.execute(
+                f"SELECT uuid FROM cards WHERE service = ? AND uuid IN ({','.join('?' * len(wanted))})",
+                (service, *wanted))} if wanted else set()
+        finally:
+            con.close()
+        return [u for u in wanted if u not in known]
 
     def add_feedback(self, service: str, items: Iterable[dict[str, Any]]) -> int:
         """Store feedback items (already validated); returns how many were stored."""
@@ -152,40 +194,8 @@ class Store:
             con.close()
 
 
-class CardLog:
-    """Writes issued cards to the store from a background thread, in batches; `flush` waits for it."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self._queue: queue.Queue[tuple[str, str, list[IssuedCard]] | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="setpoint-card-log", daemon=True)
-        self._thread.start()
-
-    def put(self, service: str, hook_instance: str, cards: list[IssuedCard]) -> None:
-        if cards:
-            self._queue.put((service, hook_instance, cards))
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            batch = [item]
-            while not self._queue.empty() and len(batch) < 500:
-                batch.append(self._queue.get_nowait())
-            try:
-                for entry in batch:
-                    if entry is not None:
-                        self.store.record_cards(*entry)
-            except sqlite3.Error as e:  # never lose the thread: the log is best effort, feedback is not
-                log.error("could not record issued cards (%s)", e.__class__.__name__)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
-            if None in batch:
-                return
-
-    def flush(self) -> None:
-        self._queue.join()
-
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=10)
+def private_dir(path: Path) -> None:
+    """Create `path` (and parents) readable by the owner only; tighten an existing one to 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
