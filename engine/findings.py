@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.facts.model import EvidenceItem, FactValue, constructor
+from engine.matching.tree import first_false, supporting_evidence, unknown_leaves
 from engine.severity import DESCENDING, Severity, rank
 
 if TYPE_CHECKING:
@@ -234,8 +235,6 @@ class Assembler:
 
     def _one(self, case: Case, facts: Mapping[str, FactValue], o: RuleOutcome, fired: list[Finding],
              missing: list[tuple[tuple[str, ...], Finding]], assessed: list[Assessment]) -> None:
-        from engine.matching.tree import first_false, supporting_evidence, unknown_leaves
-
         r, lr = o.rule.rule, o.rule
         if o.error is not None:
             self._failed(o, o.error, missing, assessed)

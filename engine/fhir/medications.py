@@ -255,10 +255,8 @@ def _dose(dose: Any, label: str | None) -> tuple[float | int, str] | None:
     if _RATE_UNITS.sub("", name).count("/"):
         return None
     if unit.rstrip("s") in {u.rstrip("s") for u in COUNT_UNITS}:
-        found = _STRENGTH.findall(name)
-        if len(found) == 1 and not _CONCENTRATION.search(name):
-            amount, mass = found[0]
-            return round(float(value) * float(amount), 6), norm_unit(mass.lower())
+        strength = _single_strength(name)
+        return (round(float(value) * strength[0], 6), strength[1]) if strength is not None else None
     if unit == "ml":
         conc = _CONCENTRATION.findall(name)
         if len(conc) == 1 and not _STRENGTH.findall(name):

@@ -12,9 +12,9 @@ from typing import Any
 import yaml
 
 from engine.errors import SnapshotError, UnsafeYamlError
-from engine.yamlsafe import load_yaml
+from engine.yamlsafe import MAX_BYTES, load_yaml
 
-MAX_INPUT_BYTES = 64 * 1024 * 1024  # one patient record or one rule file; EHR exports are far smaller
+MAX_INPUT_BYTES = MAX_BYTES  # one patient record or one rule file; EHR exports are far smaller
 
 
 class InputTooLarge(SnapshotError):

@@ -135,7 +135,8 @@ def build(rules: Path | None = None, knowledge: Path | None = None, features: Pa
             "lacking": [r.rule_id for r in coverage.lacking()]},
         "counts": {"rules": len(out), "active": sum(a.rule.status == "active" for a in out),
                    "unverified": sum(a.rule.evidence.unverified for a in out),
-                   "without_signoff": sum(a.rule.status == "active" and not signed_off(a.rule) for a in out),
+                   "without_signoff": sum(a.rule.status == "active" and not signed_off(a.rule, checked.manifest)
+                                          for a in out),
                    "errors": sum(p.level == "error" for p in problems),
                    "warnings": sum(p.level == "warning" for p in problems)},
     }

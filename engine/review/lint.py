@@ -291,8 +291,7 @@ def lint_checked(checked: CheckedRuleBase, k: Knowledge, renderer: Renderer, as_
     problems = list(checked.problems)
     tc = TemplateChecker(renderer)
     reviewers = frozenset(r.id for r in checked.manifest.reviewers) if checked.manifest else None
-    clinicians = frozenset(r.id for r in checked.manifest.reviewers
-                           if r.role in ("clinical", "pharmacy")) if checked.manifest else None
+    clinicians = checked.manifest.clinicians if checked.manifest else None
     for f in checked.files:
         if f.rule is None:
             continue
@@ -325,10 +324,7 @@ def lint(rules: Path | None = None, knowledge: Path | None = None, reports: Path
         where = str(knowledge or paths.knowledge_dir())
         return LintReport([Problem(where, None, "", str(e), "error", "knowledge")], 0, when)
     checked = loaded.checked
-    clinicians = {r.id for r in checked.manifest.reviewers if r.role in ("clinical", "pharmacy")} \
-        if checked.manifest else set()
     unsigned = sum(1 for f in checked.files if f.rule is not None and f.rule.status == "active"
-                   and not (signed_off(f.rule) and f.rule.reviewed and f.rule.reviewed.clinical_signoff
-                            and f.rule.reviewed.clinical_signoff.by in clinicians))
+                   and not signed_off(f.rule, checked.manifest))
     return LintReport(lint_checked(checked, loaded.knowledge, loaded.renderer, when, require_signoff),
                       len(checked.files), when, unsigned)

@@ -85,7 +85,7 @@ class RuleBase:
     @property
     def without_signoff(self) -> int:
         """Active rules whose clinical content no clinician has signed off (stated in every report)."""
-        return sum(not signed_off(r.rule) for r in self.rules)
+        return sum(not signed_off(r.rule, self.manifest) for r in self.rules)
 
     def by_id(self, rule_id: str) -> LoadedRule:
         for r in self.rules:

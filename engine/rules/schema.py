@@ -145,10 +145,6 @@ class Reviewer(_Strict):
     role: Literal["engineering", "clinical", "pharmacy"]
 
 
-def signed_off(rule: Rule) -> bool:
-    return rule.reviewed is not None and rule.reviewed.clinical_signoff is not None
-
-
 class RuleBaseManifest(_Strict):
     """`rules/rulebase.yaml`: the rule base's name and version, and who may review its rules."""
 
@@ -156,6 +152,17 @@ class RuleBaseManifest(_Strict):
     version: str
     description: str | None = None
     reviewers: list[Reviewer] = []
+
+    @property
+    def clinicians(self) -> frozenset[str]:
+        """Reviewers who may sign off a rule's clinical content (role clinical or pharmacy)."""
+        return frozenset(r.id for r in self.reviewers if r.role in ("clinical", "pharmacy"))
+
+
+def signed_off(rule: Rule, manifest: RuleBaseManifest | None) -> bool:
+    """A clinician listed in the rule base's manifest has signed off the rule's clinical content."""
+    signoff = rule.reviewed.clinical_signoff if rule.reviewed is not None else None
+    return signoff is not None and manifest is not None and signoff.by in manifest.clinicians
 
     @field_validator("version")
     @classmethod
