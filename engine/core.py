@@ -26,6 +26,7 @@ from engine.findings import (
     RuleBaseStamp,
     RuleOutcome,
     closed_assessment,
+    input_summary,
 )
 from engine.inputs import evaluation_date, to_snapshot
 from engine.knowledge.load import Knowledge
@@ -242,7 +243,7 @@ class Engine:
             as_of=case.as_of, matcher=used,
             patient=PatientSummary(id=p.id, age=case.age, sex=p.sex),
             findings=findings, assessed=assessed, notes=[*self.load_notes, *facts.notes(), *match_notes],
-            presumptions=facts.presumptions(),
+            presumptions=facts.presumptions(), input=input_summary(case),
         )
 
 

@@ -109,6 +109,50 @@ class PatientSummary(_Out):
 RESULT_SCHEMA_VERSION = "1"
 
 
+class InputSummary(_Out):
+    """What became of the input's records: every one is used, not readable (each named in a data-quality
+    finding) or not relevant to the rule base (counted, not read further)."""
+
+    format: Literal["snapshot", "fhir"]
+    read: int
+    used: int
+    not_readable: int
+    not_relevant: int
+    # Used records whose value could not be used (no unit, implausible, unreadable); each is named in a
+    # data-quality finding.  A censored value ("<18") is usable and not counted here.
+    values_not_usable: int = 0
+    by_type: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+    def line(self) -> str:
+        """One sentence for the reports."""
+        kind = "resources" if self.format == "fhir" else "records"
+        out = (f"{self.read} {kind} read: {self.used} used, {self.not_readable} could not be read"
+               f"{' (each named below)' if self.not_readable else ''}, {self.not_relevant} not relevant to the "
+               "rules")
+        if self.values_not_usable:
+            out += f"; {self.values_not_usable} result value(s) could not be used (each named below)"
+        return out
+
+
+def input_summary(case: Case) -> InputSummary:
+    """The reader's counts (FHIR), or counts of the snapshot's own sections, with the values normalisation
+    could not use."""
+    snap = case.snapshot
+    unusable = sum(1 for r in case.results if r.problem and r.censored is None)
+    if snap.input is not None:
+        counts = snap.input.model_dump()
+        counts["by_type"] = {t: dict(c) for t, c in counts["by_type"].items()}
+        return InputSummary(**counts, values_not_usable=unusable)
+    by_type = {section: len(getattr(snap, section))
+               for section in ("conditions", "medications", "results", "vitals", "scales", "notes")}
+    n, issues = sum(by_type.values()), len(snap.data_issues)
+    types = {k: {"read": v, "used": v, "not_readable": 0, "not_relevant": 0} for k, v in by_type.items() if v}
+    if issues:  # records the snapshot's producer could not read, each named in data_issues
+        types["data_issues"] = {"read": issues, "used": 0, "not_readable": issues, "not_relevant": 0}
+    return InputSummary(format="snapshot", read=n + issues, used=n, not_readable=issues, not_relevant=0,
+                        values_not_usable=unusable, by_type=types)
+
+
 class EvaluationResult(_Out):
     """The result of one evaluation (`setpoint schema result` prints its JSON Schema)."""
 
@@ -124,6 +168,8 @@ class EvaluationResult(_Out):
     # Every presumption the engine made for this patient ("uterus presumed present: no hysterectomy or
     # absent uterus on record"), also stated in the evidence of the facts resting on it.
     presumptions: list[str] = Field(default_factory=list)
+    # What became of the input's records (read, used, not readable, not relevant).
+    input: InputSummary | None = None
     disclaimer: str = JUDGMENT
 
     def counts(self) -> dict[str, int]:

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
+from engine import dose_timing
 from engine.clinical_text import affirmed
 from engine.facts.model import PRESUMPTION, Censored
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
@@ -50,6 +52,9 @@ class NormResult:
     problem: str | None
     note: str | None  # e.g. "fraction converted to %"
     hours_since_dose: float | None
+    # "trough", "peak" or "random" as labelled when no hours are known; the record's words about the timing.
+    sample_timing: str | None = None
+    timing_note: str | None = None
     # Not recognised, but its name resembles this analyte: a rule needing that analyte cannot assess it.
     resembles: str | None = None
     # A censored value ("<18 pmol/L") as an interval in the canonical unit; `problem` says it is censored.
@@ -534,9 +539,22 @@ def normalise_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
         record_id=record_id, analyte=analyte_id, label=label,
         raw_value=float(r.value) if r.value is not None else None, raw_unit=r.unit, comparator=r.comparator,
         value_text=r.value_text, value=value, unit=unit, collected=r.collected, specimen=specimen,
-        problem=problem, note=note, hours_since_dose=float(r.hours_since_dose) if r.hours_since_dose else None,
-        resembles=like, censored=censored,
+        problem=problem, note=note, resembles=like, censored=censored, **_timing(r),
     )
+
+
+def _timing(r: Result) -> dict[str, Any]:
+    """Hours since the last dose and the sample's label: as given, else as the record's words say them
+    (engine.dose_timing: "drawn 12 h after the last dose", "last dose 20:00", "trough")."""
+    hours = float(r.hours_since_dose) if r.hours_since_dose is not None else None
+    label = r.sample_timing
+    said = dose_timing.read(r.timing_note) if r.timing_note else None
+    if said is not None:
+        if hours is None:
+            hours = said.hours_before(r.collected)
+        if label is None and hours is None:
+            label = said.label
+    return {"hours_since_dose": hours, "sample_timing": label, "timing_note": r.timing_note}
 
 
 # ------------------------------------------------------------------ case
@@ -589,7 +607,7 @@ def _safe_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
         return NormResult(
             record_id=record_id, analyte=resolve_analyte(k, r.code, r.name), label=r.name or r.code or record_id,
             raw_value=None, raw_unit=r.unit, comparator=r.comparator, value_text=None, value=None, unit=None,
-            collected=r.collected, specimen=r.specimen or "serum", note=None, hours_since_dose=None,
+            collected=r.collected, specimen=r.specimen or "serum", note=None, **_timing(r),
             problem=f"value {r.value!r} could not be read ({e.__class__.__name__})")
 
 

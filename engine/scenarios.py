@@ -160,6 +160,8 @@ def has_results(ctx: Context, datatable: DataTable) -> None:
                     res["comparator"], res["value"] = m.group(1), _num(m.group(2))
                 else:
                     res["value"] = _num(v)
+            elif k in ("sample_timing", "timing_note"):
+                res[k] = v
             elif k == "hours_since_dose":
                 res[k] = _num(v)
             elif k == "collected":

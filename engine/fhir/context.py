@@ -40,6 +40,8 @@ class MapContext:
     pregnancy: list[tuple[datetime, str, str]] = field(default_factory=list)
     # Clinical dates of everything mapped: the latest is the record's own "now".
     latest: date | None = None
+    # Resources (by object identity) that a used resource referenced: a Medication, a Specimen.
+    referenced: set[int] = field(default_factory=set)
 
     def seen(self, when: date | None) -> None:
         if when is not None and (self.latest is None or when > self.latest):
@@ -57,6 +59,12 @@ class MapContext:
 
     def resolve(self, ref: str | None, container: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """The resource a reference points to: contained (`#id`), `Type/id`, a fullUrl or an absolute URL."""
+        found = self._resolve(ref, container)
+        if found is not None:
+            self.referenced.add(id(found))
+        return found
+
+    def _resolve(self, ref: str | None, container: dict[str, Any] | None) -> dict[str, Any] | None:
         if not ref:
             return None
         if ref.startswith("#") and container is not None:

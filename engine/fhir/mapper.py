@@ -8,6 +8,7 @@ entry that cannot be read becomes a `data_issues` item naming it, which rule GN-
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,7 @@ from engine.fhir.observations import map_observation
 from engine.fhir.observations import relevant as observation_relevant
 from engine.fhir.vocabulary import vocabulary
 from engine.knowledge.load import Knowledge, load_knowledge
+from engine.snapshot.models import InputCounts, TypeCounts
 
 BUNDLE_TYPES = ("collection", "searchset", "transaction", "batch", "document", "history", "message",
                 "transaction-response", "batch-response")
@@ -136,7 +138,44 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
         latest = max(weights, key=lambda v: v.taken)
         patient["weight"] = {"value": latest.value, "unit": latest.unit}
     return {"patient": patient, "conditions": ctx.conditions, "medications": ctx.medications,
-            "results": ctx.results, "vitals": ctx.vitals, "scales": ctx.scales, "data_issues": ctx.issues}
+            "results": ctx.results, "vitals": ctx.vitals, "scales": ctx.scales, "data_issues": ctx.issues,
+            "input": _counts(found, ctx, patient_used=bool(patient))}
+
+
+def _counts(found: list[tuple[str, dict, str | None]], ctx: MapContext, *, patient_used: bool) -> InputCounts:
+    """Each resource (once, however often it appears) as used, not readable or not relevant.
+
+    Used: something in the snapshot came from it (items keep the resource's name as their id, components as
+    `name#code`), it answered the pregnancy question, or a used resource referenced it (a Medication, a
+    Specimen).  Not readable: it is named in a data issue and nothing came from it.  Everything else is of a
+    type or code the engine does not use, or in a status it skips (entered-in-error, cancelled)."""
+    produced = {str(item.id).split("#", 1)[0]
+                for section in (ctx.conditions, ctx.medications, ctx.results, ctx.vitals, ctx.scales)
+                for item in section if item.id}
+    produced.update(src.split("#", 1)[0] for _, _, src in ctx.pregnancy)
+    reported = {i.source.split("#", 1)[0] for i in ctx.issues}
+    totals: Counter[str] = Counter()
+    per_type: dict[str, Counter[str]] = {}
+    seen: set[str] = set()
+    for where, raw, _ in found:
+        name = resource_name(raw, where)
+        if name in seen:
+            continue
+        seen.add(name)
+        rtype = raw["resourceType"]
+        if rtype == "Patient":
+            outcome = "used" if patient_used else ("not_readable" if name in reported else "not_relevant")
+        elif name in produced or id(raw) in ctx.referenced:
+            outcome = "used"
+        elif name in reported:
+            outcome = "not_readable"
+        else:
+            outcome = "not_relevant"
+        for c in (totals, per_type.setdefault(rtype, Counter())):
+            c["read"] += 1
+            c[outcome] += 1
+    return InputCounts(format="fhir", **totals,
+                       by_type={t: TypeCounts(**c) for t, c in sorted(per_type.items())})
 
 
 def _pregnancy(patient: dict[str, Any], ctx: MapContext) -> None:

@@ -8,12 +8,13 @@ engine uses but whose value or time cannot be read becomes an import issue namin
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
 
+from engine import dose_timing
 from engine.errors import format_validation_error
 from engine.fhir import parse
 from engine.fhir.context import MapContext
@@ -116,6 +117,7 @@ def map_observation(raw: dict[str, Any], obs: Any, name: str, ctx: MapContext) -
         when = _MISSING
         partial = str(e)
     specimen = _specimen(obs, raw, ctx)
+    timing = _dose_timing(obs, when if isinstance(when, datetime) else None)
     scales: dict[str, dict[str, int]] = {}
     parts: list[tuple[str, Any, Any]] = [(name, obs.code, obs)]
     for i, comp in enumerate(obs.component or []):
@@ -145,7 +147,7 @@ def map_observation(raw: dict[str, Any], obs: Any, name: str, ctx: MapContext) -
             if score is not None and detail[1] in ("total", "item9"):
                 scales.setdefault(detail[0], {})[detail[1]] = score
         else:
-            _result(rid, cc, holder, detail, loinc, when, specimen, ctx)
+            _result(rid, cc, holder, detail, loinc, when, specimen, ctx, timing)
     for i, (scale, items) in enumerate(sorted(scales.items())):
         assert isinstance(when, datetime)
         sid = name if i == 0 else f"{name}#{scale}"
@@ -181,8 +183,8 @@ def _unit(q: Any, analyte: str | None, ctx: MapContext) -> str | None:
 
 
 def _result(rid: str, cc: Any, h: Any, analyte: str | None, loinc: str | None, when: datetime, specimen: str | None,
-            ctx: MapContext) -> None:
-    d: dict[str, Any] = {"id": rid, "code": loinc, "name": cc_text(cc) or loinc, "collected": when}
+            ctx: MapContext, timing: dict[str, Any] | None = None) -> None:
+    d: dict[str, Any] = {"id": rid, "code": loinc, "name": cc_text(cc) or loinc, "collected": when, **(timing or {})}
     if h.valueQuantity is not None and h.valueQuantity.value is not None:
         q = h.valueQuantity
         d.update(value=number(q.value), unit=_unit(q, analyte, ctx))
@@ -226,6 +228,59 @@ def _result(rid: str, cc: Any, h: Any, analyte: str | None, loinc: str | None, w
         ctx.results.append(Result.model_validate(d))
     except ValidationError as e:
         ctx.issue(rid, format_validation_error(e), when.date())
+
+
+_TIME_UNITS = {"h": 1.0, "hr": 1.0, "hour": 1.0, "hours": 1.0, "min": 1 / 60, "minutes": 1 / 60, "d": 24.0,
+               "day": 24.0, "days": 24.0}
+
+
+def _elapsed(q: Any) -> float | None:
+    """Hours in a Quantity/Duration written in h, min or d (UCUM code or printed unit); None otherwise."""
+    if q is None or q.value is None:
+        return None
+    for u in (q.code, q.unit):
+        factor = _TIME_UNITS.get((u or "").strip().lower())
+        if factor is not None and q.value >= 0:
+            return round(float(q.value) * factor, 2)
+    return None
+
+
+def _dose_timing(obs: Any, when: datetime | None) -> dict[str, Any]:
+    """How long after the last dose the sample was drawn, from wherever the record says it (most specific first):
+    an extension or component giving the time since the dose as a duration, the result's notes, then its name.
+
+    Returns snapshot fields: `hours_since_dose` when a duration is given, else `timing_note` (the words that
+    say it, read by engine.dose_timing during normalisation); {} when the record says nothing."""
+    for ext in obs.extension or []:
+        url = (ext.url or "").lower()
+        if "dose" not in url:
+            continue
+        hours = _elapsed(ext.valueDuration) if ext.valueDuration is not None else _elapsed(ext.valueQuantity)
+        if hours is not None:
+            return {"hours_since_dose": hours, "timing_note": f"{hours:g} h after the last dose (extension {ext.url})"}
+        if ext.valueDateTime is not None and when is not None:
+            try:
+                last = local_datetime(ext.valueDateTime)
+            except PartialDate:
+                last = None
+            if last is not None and last <= when and last.time() != time(0, 0) and when.time() != time(0, 0):
+                hours = round((when - last).total_seconds() / 3600, 2)
+                return {"hours_since_dose": hours,
+                        "timing_note": f"last dose {last:%Y-%m-%d %H:%M}, sample {when:%Y-%m-%d %H:%M}"}
+        if ext.valueString and dose_timing.read(ext.valueString):
+            return {"timing_note": ext.valueString.strip()[:500]}
+    for comp in obs.component or []:
+        name = cc_text(comp.code) or ""
+        if "dose" in name.lower():
+            hours = _elapsed(comp.valueQuantity)
+            if hours is not None:
+                return {"hours_since_dose": hours, "timing_note": f"{name}: {hours:g} h"[:500]}
+            if comp.valueString and dose_timing.read(comp.valueString):
+                return {"timing_note": comp.valueString.strip()[:500]}
+    texts = [n.text for n in obs.note or [] if n.text]
+    texts += [obs.code.text, *(d for _, _, d in codings(obs.code))] if obs.code is not None else []
+    said = dose_timing.first(texts)
+    return {"timing_note": said.text[:500]} if said is not None else {}
 
 
 def _vital(rid: str, h: Any, kind: str, when: datetime, ctx: MapContext) -> None:

@@ -50,6 +50,11 @@ _SPECIMEN_RE = re.compile(
 _SPECIMEN = dict(SPECIMEN_PHRASES)
 
 
+# Sample timing written into the name ("Lithium 12 hr post dose", "LITHIUM LVL 12H", "Testosterone trough",
+# "Vancomycin pre-dose"): it says when the sample was drawn, not which test it is (engine.dose_timing reads it).
+_TIMING = re.compile(
+    r"\b\d{1,3}\s*-?\s*(?:h|hr|hrs|hour)\b\.?(?:\s*-?\s*(?:post\s*-?\s*dose|post|pd)\b)?"
+    r"|\b(?:post|pre)\s*-?\s*dose\b|\btrough\b|\bpeak\b", re.IGNORECASE)
 # "TSH W/REFLEX TO FT4", "TSH with reflex to free T4": the test reported is the one before the reflex.
 _REFLEX = re.compile(r"\s*(?:\bw/|\bwith\b|\+)?\s*\breflex(?:ive)?\b.*$", re.IGNORECASE)
 # Words that make a name another test about the same substance ("TSH receptor antibody", "free T4 index",
@@ -71,7 +76,7 @@ class NameKey(NamedTuple):
 
 def name_key(name: str) -> NameKey:
     """'Estradiol, saliva' -> ('estradiol', 'saliva'); 'LITHIUM LVL (SerPl)' -> ('lithium', None)."""
-    text = norm_name(_REFLEX.sub("", name).replace("-", " - ").replace("_", " "))
+    text = norm_name(_TIMING.sub(" ", _REFLEX.sub("", name)).replace("-", " - ").replace("_", " "))
     specimen: str | None = None
     for m in _SPECIMEN_RE.finditer(text):
         kind = _SPECIMEN[m.group(1)]

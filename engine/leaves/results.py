@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from engine.facts.model import EvidenceItem, FactValue
+from engine.facts.model import PRESUMPTION, EvidenceItem, FactValue
 from engine.knowledge.load import Knowledge
 from engine.leaves.base import (
     CLOCK,
@@ -931,10 +931,18 @@ class LabDoseTiming(Leaf):
         if r is None:
             return fv
         h = r.hours_since_dose
-        ev = evidence(label=f"{r.label}: hours since last dose", value=h, unit="h" if h is not None else None,
-                      date=r.day, record=r.record_id, note=None if h is not None else "not recorded")
         lo, hi = TROUGH_HOURS
-        timing = "unrecorded" if h is None else ("early" if h < lo else ("late" if h > hi else "trough"))
+        if h is not None:
+            timing = "early" if h < lo else ("late" if h > hi else "trough")
+        else:
+            # Labelled without hours: "trough" (pre-dose) and "peak" say which side of the window it is on;
+            # "random" says it was not timed.
+            timing = {"trough": "trough", "peak": "early"}.get(r.sample_timing or "", "unrecorded")
+        said = f"record says: {r.timing_note!r}" if r.timing_note else None
+        note = said if h is not None else (
+            f"labelled {r.sample_timing}" + (f"; {said}" if said else "") if r.sample_timing else "not recorded")
+        ev = evidence(label=f"{r.label}: hours since last dose", value=h, unit="h" if h is not None else None,
+                      date=r.day, record=r.record_id, note=note)
         return FactValue(s.key, True, timing, (*fv.evidence, ev))
 
     def phrase(self, negated: bool, p: Phrases) -> str:
@@ -973,7 +981,8 @@ class LabDoseIntervalFraction(Leaf):
         fv, r = latest_lab(k, case, s.key, s.param("analyte"), s.param("days"), censored_ok=True)
         if r is None:
             return fv
-        if r.hours_since_dose is None:
+        hours, presumed = r.hours_since_dose, None
+        if hours is None and r.sample_timing != "trough":
             return unknown(s.key, f"time since the last dose not recorded for the {r.label} result of {r.day}",
                            fv.evidence)
         active = active_in(k, case, s.param("set"))
@@ -987,9 +996,13 @@ class LabDoseIntervalFraction(Leaf):
             return unknown(s.key, f"more than one {s.param('set')} regimen: the dosing interval is ambiguous",
                            (*fv.evidence, *(med_ev(m) for m in active)))
         interval_h = 24 / float(per_day.pop() or 1)
-        frac = round(r.hours_since_dose / interval_h, 4)
-        ev = evidence(label=f"{r.label}: time since last dose", value=r.hours_since_dose, unit="h", date=r.day,
-                      record=r.record_id, note=f"{frac:g} of a {interval_h:g} h dosing interval")
+        if hours is None:  # labelled a trough: drawn just before the next dose
+            hours = interval_h
+            presumed = (f"{PRESUMPTION}the {r.label} result of {r.day} is labelled a trough and taken as drawn at the "
+                        f"end of the {interval_h:g} h dosing interval")
+        frac = round(hours / interval_h, 4)
+        ev = evidence(label=f"{r.label}: time since last dose", value=hours, unit="h", date=r.day,
+                      record=r.record_id, note=presumed or f"{frac:g} of a {interval_h:g} h dosing interval")
         return FactValue(s.key, True, frac, (*fv.evidence, ev, *(med_ev(m) for m in active)))
 
     def phrase(self, negated: bool, p: Phrases) -> str:

@@ -212,6 +212,10 @@ class Result(_Model):
     reference_range: ReferenceRange | None = None
     flag: Literal["H", "L", "N", "A", "HH", "LL"] | None = None
     hours_since_dose: Number | None = Field(default=None, ge=0)
+    sample_timing: Literal["trough", "peak", "random"] | None = Field(
+        default=None, description="the kind of sample as labelled, when the hours since the dose are not given")
+    timing_note: str | None = Field(
+        default=None, max_length=500, description="the record's own words about the sample's timing")
 
     @model_validator(mode="before")
     @classmethod
@@ -285,6 +289,26 @@ class DataIssue(_Model):
     date: LaxDate | None = Field(default=None, description="the record's clinical date, when known")
 
 
+class TypeCounts(_Model):
+    read: int = Field(default=0, ge=0)
+    used: int = Field(default=0, ge=0)
+    not_readable: int = Field(default=0, ge=0)
+    not_relevant: int = Field(default=0, ge=0)
+
+
+class InputCounts(_Model):
+    """What the reader did with each record of the input (set by the FHIR reader; counted from the sections for a
+    snapshot).  Every record ends in exactly one of: used; not readable (each named in a data issue); not
+    relevant to the rule base (a type or code the engine does not use, or a status such as entered-in-error)."""
+
+    format: Literal["snapshot", "fhir"] = "snapshot"
+    read: int = Field(default=0, ge=0)
+    used: int = Field(default=0, ge=0)
+    not_readable: int = Field(default=0, ge=0)
+    not_relevant: int = Field(default=0, ge=0)
+    by_type: dict[str, TypeCounts] = Field(default_factory=dict)
+
+
 class Snapshot(_Model):
     """One patient at one moment."""
 
@@ -297,6 +321,7 @@ class Snapshot(_Model):
     notes: list[ClinicalNote] = []
     data_issues: list[DataIssue] = []
     as_of: LaxDate | None = None
+    input: InputCounts | None = None
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Snapshot:

@@ -74,7 +74,7 @@ Feature: NC-LI-020 Lithium level 1.0 to 1.5 mmol/L
       | 14334-7 | 1.2   | mmol/L | 5d ago    |
     When the engine evaluates the patient
     Then rule NC-LI-020 fires with severity moderate
-    And rule NC-LI-022 fires with severity low
+    And rule NC-LI-022 fires with severity info
 
   Scenario: A level older than 30 days is listed as not assessed (the monitoring rules cover it)
     Given a male patient aged 45

@@ -39,12 +39,47 @@ Feature: NC-LI-022 Lithium level not taken as a 12-hour trough
     When the engine evaluates the patient
     Then rule NC-LI-022 fires with severity moderate
 
-  Scenario: Unrecorded timing gives the low-severity variant
+  Scenario: Unrecorded timing is an information note, not a mistimed sample
     Given the patient has results:
       | loinc   | value | unit   | collected |
       | 14334-7 | 0.7   | mmol/L | 2d ago    |
     When the engine evaluates the patient
-    Then rule NC-LI-022 fires with severity low
+    Then rule NC-LI-022 fires with severity info
+
+  Scenario: A note saying the sample was drawn 12 hours after the last dose is a trough
+    Given the patient has results:
+      | loinc   | value | unit   | collected | timing_note                         |
+      | 14334-7 | 0.7   | mmol/L | 2d ago    | drawn 12 hours after the last dose  |
+    When the engine evaluates the patient
+    Then rule NC-LI-022 does not fire
+
+  Scenario: A note giving the clock time of the last dose is compared with the sample's time
+    Given the patient has results:
+      | loinc   | value | unit   | collected       | timing_note     |
+      | 14334-7 | 0.7   | mmol/L | 2d ago at 08:00 | last dose 02:00 |
+    When the engine evaluates the patient
+    Then rule NC-LI-022 fires with severity moderate
+
+  Scenario: A sample labelled a trough by the laboratory is a trough
+    Given the patient has results:
+      | loinc   | name                 | value | unit   | collected | timing_note    |
+      | 14334-7 | Lithium level trough | 0.7   | mmol/L | 2d ago    | Lithium trough |
+    When the engine evaluates the patient
+    Then rule NC-LI-022 does not fire
+
+  Scenario: A "4 h post-dose" sample is early
+    Given the patient has results:
+      | loinc   | value | unit   | collected | timing_note  |
+      | 14334-7 | 0.7   | mmol/L | 2d ago    | 4 h post-dose |
+    When the engine evaluates the patient
+    Then rule NC-LI-022 fires with severity moderate
+
+  Scenario: A note saying the time of the last dose is unknown is unrecorded, not a guess
+    Given the patient has results:
+      | loinc   | value | unit   | collected | timing_note                           |
+      | 14334-7 | 0.7   | mmol/L | 2d ago    | patient unsure when last dose was taken |
+    When the engine evaluates the patient
+    Then rule NC-LI-022 fires with severity info
 
   Scenario: On lithium without a recent level: listed as not assessed (the monitoring rules report it)
     Given the patient takes:

@@ -67,6 +67,10 @@ def test_variant_keeps_findings_and_drops_nothing(engine: Engine, case: Path, tr
                     and e["resource"]["id"] != "preg"]
     dropped = [o["id"] for o in observations if f"Observation/{o['id']}" not in accounted]
     assert not dropped, f"{case.stem} / {transform}: observations dropped silently: {dropped}"
+    counts = result.input
+    assert counts is not None and counts.format == "fhir"
+    assert counts.read == counts.used + counts.not_readable + counts.not_relevant == len(
+        {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in variant["entry"]})
 
 
 def test_corpus_has_enough_variants() -> None:

@@ -146,6 +146,49 @@ def medication_text_only(engine: Engine, b: Bundle, as_of: date) -> Bundle | Non
     return out if changed else None
 
 
+TIMING_EXTENSION = "http://hospital.example.org/fhir/StructureDefinition/time-since-last-dose"
+
+
+def _drawn_hours(o: dict[str, Any]) -> float | None:
+    """Hours after the last dose, from the clean twin's note ("drawn 12 hours after the last dose")."""
+    for n in o.get("note") or []:
+        words = n.get("text", "").split()
+        if len(words) > 2 and words[0] == "drawn" and words[2] == "hours":
+            return float(words[1])
+    return None
+
+
+def dose_timing_as_written(engine: Engine, b: Bundle, as_of: date) -> Bundle | None:
+    """The time since the last dose as EHRs and laboratories write it, rotating through the forms: "12h
+    post-dose" in a note, the hours in the test's name ("LITHIUM LVL 12H"), a time-since-dose extension
+    (Duration), and the clock time of the last dose ("last dose 20:00") beside a timed sample."""
+    out, changed = copy.deepcopy(b), False
+    for i, o in enumerate(_observations(out)):
+        hours = _drawn_hours(o)
+        if hours is None:
+            continue
+        form = i % 4
+        when = o.get("effectiveDateTime", "")
+        if form == 3 and ("T" not in when or when[11:16] == "00:00" or hours != int(hours)):
+            form = 0
+        if form == 1 and (_loinc(o) or "") not in LAB_NAMES:
+            form = 2
+        del o["note"]
+        if form == 0:
+            o["note"] = [{"text": f"{hours:g}h post-dose"}]
+        elif form == 1:
+            name = f"{LAB_NAMES[_loinc(o) or '']} {hours:g}H"
+            o["code"] = {"coding": [{"system": LOCAL, "code": f"T{100 + i}", "display": name}], "text": name}
+        elif form == 2:
+            o["extension"] = [{"url": TIMING_EXTENSION, "valueDuration": {
+                "value": hours, "unit": "h", "system": "http://unitsofmeasure.org", "code": "h"}}]
+        else:
+            clock = (int(when[11:13]) - int(hours)) % 24
+            o["note"] = [{"text": f"Pt reports last dose {clock:02d}:{when[14:16]}"}]
+        changed = True
+    return out if changed else None
+
+
 def everything_at_once(engine: Engine, b: Bundle, as_of: date) -> Bundle | None:
     """One EHR doing all of it: SI units, censored low values, its own time zone, local codes and names,
     uncoded products."""
@@ -166,4 +209,5 @@ TRANSFORMS: dict[str, Transform] = {
     "ecg-named-specimen": ecg_named_specimen,
     "medication-text-only": medication_text_only,
     "everything-at-once": everything_at_once,
+    "dose-timing-as-written": dose_timing_as_written,
 }
