@@ -85,6 +85,9 @@ class NormMed:
     # COURSE_GAP_DAYS of an earlier record's end continues it (a dose change or renewal, not a new start).
     course_start: date | None = None
     continues: str | None = None  # the record this one continues, when it does
+    # A combination product's daily dose per ingredient (mg), when its text gives each strength:
+    # ("estradiol", 1.0), ("norethisterone", 0.5).  daily_mg stays None: no single number is the dose.
+    ingredient_mg: tuple[tuple[str, float], ...] = ()
 
     def active(self, as_of: date) -> bool:
         if self.source.stopped and self.end is None:
@@ -187,6 +190,8 @@ def _resolve_concepts(k: Knowledge, codes: tuple[tuple[str, str], ...], name: st
         if not text or k.synonym_pattern is None:
             continue
         hits = [k.synonym_to_concept[m.group(1)] for m in k.synonym_pattern.finditer(norm_name(text))]
+        if k.product_pattern is not None:  # a brand or combination product: each modelled ingredient
+            hits += [c for m in k.product_pattern.finditer(norm_name(text)) for c in k.products[m.group(1)].modelled()]
         if k.exact_pattern is not None:
             hits += [k.exact_synonyms[m.group(1)] for m in k.exact_pattern.finditer(text)]
         for cid in hits:
@@ -265,13 +270,85 @@ def unit_strength_mg(name: str | None) -> float | None:
     return float(amount) * MASS_TO_MG[norm_unit(unit.lower())]
 
 
+_SEGMENTS = re.compile(r"\s+/\s+")
+
+
+def ingredient_strengths(k: Knowledge, name: str | None, concepts: tuple[str, ...]) -> tuple[
+        tuple[str, float, bool], ...]:
+    """(concept, mg, per day?) of each ingredient of a combination product whose text gives every strength.
+
+    RxNorm writes "estradiol 1 MG / norethindrone acetate 0.5 MG Oral Tablet" (each segment names its
+    ingredient) and brands "Activella 1 MG / 0.5 MG Oral Tablet" (the order of the label: knowledge
+    `products`).  A rate ("0.05 MG/Day") is a daily amount; a strength is per unit.  Anything less clear
+    gives () and the dose stays unknown."""
+    if not name or not concepts:
+        return ()
+    parts = _SEGMENTS.split(name)
+    if len(parts) < 2:
+        return ()
+    strengths: list[tuple[float, bool] | None] = []
+    for part in parts:
+        rate, unit = _RATE.findall(part), _UNIT_STRENGTH.findall(part)
+        if len(rate) == 1:
+            amount, mass, per = rate[0]
+            per_day = 24.0 if per.lower().replace(" ", "") in ("h", "hr") else 1.0
+            strengths.append((float(amount) * MASS_TO_MG[norm_unit(mass.lower())] * per_day, True))
+        elif len(unit) == 1:
+            strengths.append((float(unit[0][0]) * MASS_TO_MG[norm_unit(unit[0][1].lower())], False))
+        else:
+            strengths.append(None)
+    if any(x is None for x in strengths):
+        return ()
+    named = [_resolve_concepts(k, (), part) for part in parts]
+    if all(len(n) == 1 for n in named) and len({n[0] for n in named}) == len(named):
+        order: list[str | None] = [n[0] for n in named]
+    else:
+        products = [k.products[m.group(1)] for m in k.product_pattern.finditer(norm_name(name))] \
+            if k.product_pattern is not None else []
+        if len(products) != 1 or len(products[0].ingredients) != len(parts):
+            return ()
+        order = [None if i.startswith("other:") else i for i in products[0].ingredients]
+    return tuple((c, x[0], x[1]) for c, x in zip(order, strengths, strict=True) if c is not None and x is not None)
+
+
+def ingredient_daily_mg(k: Knowledge, med: Medication, concepts: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """Daily mg of each ingredient of a combination product: a rate as written, a strength per unit times the
+    units per dose (tablet, capsule, ...) times the doses a day; () when any of it is unknown."""
+    found = ingredient_strengths(k, med.name, concepts)
+    if not found:
+        return ()
+    units: float | None = None
+    if med.dose is not None and med.dose_unit and norm_unit(med.dose_unit) in COUNT_OR_VOLUME_UNITS - {"ml"}:
+        per_day = med.per_day()
+        units = float(med.dose) * per_day if per_day is not None else None
+    out = []
+    for concept, mg, is_rate in found:
+        if is_rate:
+            out.append((concept, round(mg, 6)))
+        elif units is not None:
+            out.append((concept, round(mg * units, 6)))
+        else:
+            return ()
+    return tuple(out)
+
+
+def ingredient_dose(k: Knowledge, med: NormMed, set_id: str) -> float | None:
+    """The daily mg of a combination product's ingredients that belong to value set `set_id` (None if none do)."""
+    total, hit = 0.0, False
+    for concept, mg in med.ingredient_mg:
+        if set_memberships(k, MedSignature((concept,), med.route, None, (), med.release)).get(set_id):
+            total, hit = total + mg, True
+    return total if hit else None
+
+
 # Above this a daily dose is not believed (a unit slip such as citalopram "40 g"): no drug or supplement of
 # the knowledge base is given at more than a few grams a day.  Design choice [U].
 IMPLAUSIBLE_DAILY_MG = 10_000.0
 # Dose units that are counts or volumes: no mass per day without the strength (not a problem, just unknown).
-COUNT_OR_VOLUME_UNITS = {"tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "each", "ea",
-                         "dose", "doses", "puff", "puffs", "patch", "patches", "ml", "drop", "drops", "application",
-                         "pump", "pumps", "actuation", "actuations", "unit", "units", "iu", "g/day-gel"}
+COUNT_OR_VOLUME_UNITS = {"tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "pill", "pills",
+                         "each", "ea", "dose", "doses", "puff", "puffs", "patch", "patches", "ml", "drop", "drops",
+                         "application", "pump", "pumps", "actuation", "actuations", "unit", "units", "iu",
+                         "g/day-gel"}
 
 
 def dose_problem(med: Medication, mg_per_day: float | None) -> str | None:
@@ -406,6 +483,7 @@ def condition_sets(k: Knowledge, cond: Condition) -> frozenset[str]:
 @lru_cache(maxsize=8192)
 def _condition_sets(k: Knowledge, icd: tuple[str, ...], sct: tuple[str, ...], texts: tuple[str, ...]) -> frozenset[str]:
     coded = bool(icd or sct)
+    raw = tuple(t for t in texts if t)
     # Free text is read for what it affirms about the patient: abbreviations spelled out, negated and
     # family-history parts left out ("no history of seizures", "mother had breast CA").
     texts = tuple(a for t in texts if t and (a := affirmed(t)))
@@ -414,6 +492,12 @@ def _condition_sets(k: Knowledge, icd: tuple[str, ...], sct: tuple[str, ...], te
         excluded = tuple(s.icd10_exclude)
         by_icd = any(code.startswith(tuple(s.icd10_prefixes)) and not (excluded and code.startswith(excluded))
                      for code in icd)
+        broad = tuple(s.narrowable_icd10)
+        in_set = [code for code in icd if code.startswith(tuple(s.icd10_prefixes))]
+        if by_icd and broad and all(code.startswith(broad) for code in in_set) \
+                and any(p.search(t) for p in k.condition_narrowing.get(s.id, ()) for t in raw) \
+                and not any(p.search(t) for p in k.condition_patterns[s.id] for t in texts):
+            by_icd = False  # a broad code whose own text narrows it ("hypopituitarism, ACTH axis intact")
         by_snomed = any(code in s.snomed for code in sct)
         # Codes win over names: free text is matched only for conditions that carry no code.
         by_text = not coded and any(p.search(t) for p in k.condition_patterns[s.id] for t in texts if t)
@@ -566,7 +650,8 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
     meds = []
     for i, m in enumerate(snap.medications):
         concepts = resolve_concepts(k, m)
-        mg = daily_mg(m)
+        # A rate in a combination product's text ("0.05/0.14 mg/day") is not the dose of every ingredient.
+        mg = daily_mg(m) if m.dose is not None or len(concepts) < 2 else None
         problem = dose_problem(m, mg)
         meds.append(
             NormMed(
@@ -580,6 +665,7 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
                 if m.dose is not None else None,
                 start=m.start, end=m.end, last_change=m.last_dose_change,
                 compounded=m.compounded, prn=m.prn, source=m, course_start=m.start,
+                ingredient_mg=ingredient_daily_mg(k, m, concepts) if mg is None and not problem else (),
             )
         )
     meds = link_courses(meds)

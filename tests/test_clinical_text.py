@@ -62,3 +62,28 @@ def test_history_of_dvt_in_shorthand_is_not_missed(engine: Engine) -> None:
     snap["conditions"][0]["text"] = "Mother had DVT"
     r = engine.evaluate(snap, as_of=AS_OF)
     assert "HR-EST-003" not in {f.rule_id for f in r.findings}
+
+
+@pytest.mark.parametrize(("text", "adrenal", "central_hypothyroid"), [
+    ("Hypopituitarism", True, True),  # a broad code is read at its broadest
+    ("Hypopituitarism, ACTH axis intact", False, True),
+    ("Hypopituitarism (GH and gonadotropin deficiency); adrenal function normal", False, True),
+    ("Panhypopituitarism, no ACTH deficiency", False, True),
+    ("hypopit - TSH axis intact", True, False),
+    ("ACTH deficient and TSH axis intact", True, False),  # never narrowed past what the text affirms
+    ("Hypopituitarism: ACTH deficiency; TSH axis normal", True, False),
+])
+def test_a_broad_code_is_narrowed_by_its_own_text(engine: Engine, text: str, adrenal: bool,
+                                                  central_hypothyroid: bool) -> None:
+    """E23.0 (hypopituitarism) stands in for adrenal insufficiency and central hypothyroidism unless the
+    condition's text says that axis is intact."""
+    from engine.normalize import _condition_sets
+    sets = _condition_sets(engine.knowledge, ("E230",), (), (text,))
+    assert ("VS_ADRENAL_INSUFF" in sets) is adrenal
+    assert ("VS_CENTRAL_HYPOTHYROID" in sets) is central_hypothyroid
+
+
+def test_a_specific_code_is_never_narrowed(engine: Engine) -> None:
+    from engine.normalize import _condition_sets
+    sets = _condition_sets(engine.knowledge, ("E271",), (), ("Addison disease, ACTH axis intact",))
+    assert "VS_ADRENAL_INSUFF" in sets

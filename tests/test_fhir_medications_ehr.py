@@ -80,3 +80,91 @@ def test_systemic_estrogen_by_strength_stays_systemic(engine: Engine, product: s
     r = engine.evaluate(_breast_cancer_on(product), as_of=AS_OF)
     hit = next(f for f in r.findings if f.rule_id == "HR-EST-001")
     assert hit.severity == "critical" and hit.outcome == "fired"
+
+
+# ------------------------------------------------------------------ brand and combination products
+
+
+def _active(*products: str, sig: str | None = None, **patient_extra: object) -> dict:
+    orders = []
+    for i, text in enumerate(products):
+        extra: dict = {"authoredOn": (AS_OF - timedelta(days=200)).isoformat()}
+        if sig:
+            extra["dosageInstruction"] = [{"text": sig}]
+        orders.append(med(f"m{i}", None, text, **extra))
+    doc = bundle(*orders)
+    doc["entry"][0]["resource"].update(patient_extra)
+    return doc
+
+
+@pytest.mark.parametrize("product", ["Xulane", "Yaz 3 MG / 0.02 MG Oral Tablet", "NuvaRing", "Sprintec"])
+def test_a_contraceptive_brand_is_combined_hormonal_contraception(engine: Engine, product: str) -> None:
+    """A brand written alone is read as its estrogen and progestin: a CHC with migraine with aura is CDC MEC
+    category 4 (before, Xulane was read as norelgestromin alone and the patch escaped every CHC rule)."""
+    doc = _active(product)
+    doc["entry"].append({"resource": {
+        "resourceType": "Condition", "id": "mig", "subject": {"reference": "Patient/p1"},
+        "clinicalStatus": {"coding": [{"code": "active"}]},
+        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "G43.109"}],
+                 "text": "Migraine with aura"}}})
+    r = engine.evaluate(doc, as_of=AS_OF)
+    hit = next(f for f in r.findings if f.rule_id == "HR-CHC-060")
+    assert hit.outcome == "fired"
+
+
+@pytest.mark.parametrize("product", ["Activella 1 MG / 0.5 MG Oral Tablet", "Prempro 0.625 MG / 2.5 MG Oral Tablet",
+                                     "estradiol 1 MG / norethindrone acetate 0.5 MG Oral Tablet"])
+def test_a_combined_mht_product_is_not_unopposed_estrogen(engine: Engine, product: str) -> None:
+    """Estrogen with its progestogen in one tablet: no "unopposed estrogen" alarm in a woman with a uterus."""
+    r = engine.evaluate(_active(product, birthDate="1968-01-01"), as_of=AS_OF)
+    ids = {f.rule_id for f in r.findings}
+    assert "HR-EST-007" not in ids
+    assert r.input is not None and r.input.used >= 2
+
+
+def test_an_estrogen_brand_alone_is_still_unopposed(engine: Engine) -> None:
+    """The control: an estrogen-only brand in the same patient does raise the unopposed-estrogen finding."""
+    r = engine.evaluate(_active("Estrace 1 MG Oral Tablet", birthDate="1968-01-01"), as_of=AS_OF)
+    assert "HR-EST-007" in {f.rule_id for f in r.findings}
+
+
+def test_each_ingredient_of_a_combination_counts_with_its_own_strength(engine: Engine) -> None:
+    """Auvelity (dextromethorphan 45 mg / bupropion 105 mg) twice daily with bupropion XL 300 mg: the
+    bupropion total is 210 + 300 = 510 mg/day, over the 450 mg maximum; the 90 mg of dextromethorphan is
+    not counted as bupropion."""
+    doc = _active("Auvelity 45 MG / 105 MG Extended Release Oral Tablet", sig="1 tablet twice daily")
+    doc["entry"].append({"resource": med("wb", None, "Wellbutrin XL 300 MG Extended Release Oral Tablet",
+                                         authoredOn=(AS_OF - timedelta(days=100)).isoformat(),
+                                         dosageInstruction=[{"text": "1 tablet daily"}])})
+    r = engine.evaluate(doc, as_of=AS_OF)
+    hit = next(f for f in r.findings if f.rule_id == "NC-BUP-046")
+    assert hit.outcome == "fired"
+    notes = " ".join(e.note or "" for e in hit.evidence)
+    assert "210 mg/day of the set's ingredient(s) in a combination product" in notes, notes
+
+
+def test_a_combination_rate_is_not_every_ingredient_s_dose(engine: Engine) -> None:
+    from engine.normalize import normalise
+    snap = engine.snapshot({"patient": {"sex": "female", "birth_date": "1960-01-01"}, "medications": [
+        {"id": "a", "name": "estradiol 0.05 MG/Day / norethindrone acetate 0.14 MG/Day Transdermal System"},
+        {"id": "b", "name": "CombiPatch 0.05/0.14 mg/day"}]}, as_of=AS_OF)
+    a, b = normalise(engine.knowledge, snap, AS_OF).meds
+    assert a.daily_mg is None and a.ingredient_mg == (("estradiol", 0.05), ("norethisterone", 0.14))
+    assert b.daily_mg is None and b.ingredient_mg == (), "unclear strengths stay unknown, never 0.14 mg of both"
+
+
+@pytest.mark.parametrize(("reason", "expected"), [
+    ("Patient stopped abruptly - ran out of tablets", "fired"),
+    ("Tapered off over 8 weeks", None),
+])
+def test_how_a_stop_happened_is_read_from_the_status_reason(engine: Engine, reason: str, expected: str | None) -> None:
+    """Clonazepam used for two years and stopped 10 days ago: the status reason says whether it was abrupt."""
+    order = med("clz", None, "Clonazepam 1 MG Oral Tablet", status="stopped",
+                authoredOn=(AS_OF - timedelta(days=730)).isoformat(),
+                dosageInstruction=[{"text": "1 tablet twice daily", "timing": {"repeat": {"boundsPeriod": {
+                    "start": (AS_OF - timedelta(days=730)).isoformat(),
+                    "end": (AS_OF - timedelta(days=10)).isoformat()}}}}],
+                statusReason={"text": reason})
+    r = engine.evaluate(bundle(order), as_of=AS_OF)
+    hit = next((f for f in r.findings if f.rule_id == "NC-BZD-033"), None)
+    assert (hit.outcome if hit else None) == expected, r.findings

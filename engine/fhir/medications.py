@@ -79,6 +79,8 @@ def map_medication(raw: dict[str, Any], model: Any, name: str, ctx: MapContext, 
     dosages = (model.dosage if rtype == "MedicationStatement" else model.dosageInstruction) or []
     d.update(_dosage(dosages, label, ctx.vocab.knowledge, form))
     d.update(id=name, name=label, codes=codes)
+    if status in STOPPED or d.get("end") is not None:
+        d["stopped_without_taper"] = _untapered(model)
     try:
         med = Medication.model_validate({k: v for k, v in d.items() if v is not None})
     except ValidationError as e:
@@ -87,6 +89,29 @@ def map_medication(raw: dict[str, Any], model: Any, name: str, ctx: MapContext, 
     ctx.medications.append(med)
     if rtype == "MedicationRequest" and current:
         covered.update(key)
+
+
+# How a stop is described in the status reason or a note: abruptly (True) or by a taper (False).
+_ABRUPT = re.compile(r"\b(abrupt(ly)?|cold turkey|without (a )?taper|not tapered|no taper|ran out|run out|"
+                     r"self[- ]discontinued|stopped suddenly|suddenly stopped)\b", re.IGNORECASE)
+_TAPERED = re.compile(r"\b(tapered|taper(ing)? (off|completed|finished)|weaned|titrated off|gradual(ly)?)\b",
+                      re.IGNORECASE)
+
+
+def _untapered(model: Any) -> bool | None:
+    """Whether the record says the medication was stopped without a taper (True), after one (False), or
+    says nothing (None), read from the status reason and the notes."""
+    reasons = getattr(model, "statusReason", None)
+    texts = [cc_text(r) for r in (reasons if isinstance(reasons, list) else [reasons]) if r is not None]
+    texts.append(cc_text(getattr(model, "statusReasonCodeableConcept", None)))
+    texts += [n.text for n in getattr(model, "note", None) or [] if n.text]
+    for t in texts:
+        if t and _ABRUPT.search(t):
+            return True
+    for t in texts:
+        if t and _TAPERED.search(t):
+            return False
+    return None
 
 
 def _key(codes: list[dict[str, str]], label: str | None) -> set[str]:
@@ -205,12 +230,17 @@ def _dosage(dosages: list[Any], label: str | None, k: Knowledge, form: str | Non
         return out
     written = first.text or first.patientInstruction
     if written:
-        parsed = sig.parse(written, _single_strength(label or ""))
+        single = _single_strength(label or "")
+        parsed = sig.parse(written, single, keep_count=single is None and _COMBINATION.search(label or "") is not None)
         if parsed:
             out.update(parsed, dose_source="instructions")
             if per_day or freq:  # a structured frequency wins over the one written
                 out["times_per_day"], out["frequency"] = per_day, freq
     return out
+
+
+# "estradiol 1 MG / norethindrone acetate 0.5 MG", "Auvelity 45 MG / 105 MG": a strength on each side of " / ".
+_COMBINATION = re.compile(r"\d\s*(?:mg|mcg|ug|g)\b[^/]*\s/\s[^/]*\d\s*(?:mg|mcg|ug|g)\b", re.IGNORECASE)
 
 
 def _single_strength(name: str) -> tuple[float, str] | None:

@@ -52,9 +52,10 @@ def frequency(sig: str) -> tuple[float | None, str | None]:
     return None, None
 
 
-def parse(sig: str, strength: tuple[float, str] | None) -> dict[str, object]:
+def parse(sig: str, strength: tuple[float, str] | None, *, keep_count: bool = False) -> dict[str, object]:
     """Dose, unit and frequency from the instructions; `strength` is the product's single strength per
-    unit ("100 MG" tablet), needed to read "1 tablet".  Empty when nothing is unambiguous."""
+    unit ("100 MG" tablet), needed to read "1 tablet" as mg.  With `keep_count` (a combination product, whose
+    ingredients each have their own strength) "1 tablet" stays a count.  Empty when nothing is unambiguous."""
     if not sig or _RANGE.search(sig):  # "1-2 tablets", "50 or 100 mg": not one dose
         return {}
     masses, counts = _MASS.findall(sig), _COUNT.findall(sig)
@@ -64,6 +65,9 @@ def parse(sig: str, strength: tuple[float, str] | None) -> dict[str, object]:
         out["dose"], out["dose_unit"] = _num(amount), unit.lower().replace("µg", "ug")
     elif len(counts) == 1 and strength is not None and not masses:
         out["dose"], out["dose_unit"] = round(_num(counts[0][0]) * strength[0], 6), strength[1]
+    elif len(counts) == 1 and keep_count and not masses:
+        word = counts[0][1].lower().rstrip("s")
+        out["dose"], out["dose_unit"] = _num(counts[0][0]), {"tab": "tablet", "cap": "capsule"}.get(word, word)
     if not out:
         return {}
     per_day, name = frequency(sig)

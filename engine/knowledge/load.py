@@ -19,6 +19,7 @@ from engine.knowledge.models import (
     ConditionSet,
     ConditionsFile,
     MedicationConcept,
+    MedicationProduct,
     MedicationSet,
     MedicationsFile,
     Scale,
@@ -83,6 +84,10 @@ class Knowledge:
     route_pattern: re.Pattern[str] | None = None
     scale_loinc: dict[str, tuple[str, str]] = field(default_factory=dict)
     condition_patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    condition_narrowing: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
+    # Brand and combination products (normalised name -> the product) and the pattern finding them in a text.
+    products: dict[str, MedicationProduct] = field(default_factory=dict)
+    product_pattern: re.Pattern[str] | None = None
 
     def unit_factor(self, analyte_id: str, unit: str) -> float | None:
         """Factor to the analyte's canonical unit, or None for a unit it does not convert from."""
@@ -113,6 +118,12 @@ def load_knowledge(root: Path) -> Knowledge:
         sources=_unique(sources, "sources.yaml", "source"),
         content_hash=digest.hexdigest(),
     )
+    for prod in meds.products:
+        for name in [prod.name, *prod.synonyms]:
+            key = norm_name(name)
+            if key in k.products:
+                raise KnowledgeError(f"medications.yaml: product name {name!r} is listed twice")
+            k.products[key] = prod
     for rc in meds.route_classes:
         for alias in [rc.id, *rc.aliases]:
             k.route_aliases[norm_name(alias)] = rc.id
@@ -169,6 +180,9 @@ def _index(k: Knowledge) -> None:
     if k.exact_synonyms:
         exact = sorted(k.exact_synonyms, key=len, reverse=True)
         k.exact_pattern = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(re.escape(n) for n in exact) + r")(?![A-Za-z0-9])")
+    if k.products:
+        prods = sorted(k.products, key=len, reverse=True)
+        k.product_pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(n) for n in prods) + r")(?![a-z0-9])")
     aliases = sorted(k.route_aliases, key=len, reverse=True)
     k.route_pattern = re.compile(r"(?<![a-z])(" + "|".join(re.escape(a) for a in aliases) + r")(?![a-z])")
     for s in k.scales.values():
@@ -179,6 +193,8 @@ def _index(k: Knowledge) -> None:
                 k.scale_loinc[code] = (s.id, item.id)
     for cs in k.condition_sets.values():
         k.condition_patterns[cs.id] = [re.compile(p, re.IGNORECASE) for p in cs.text_patterns]
+        if cs.narrowed_out_by:
+            k.condition_narrowing[cs.id] = [re.compile(p, re.IGNORECASE) for p in cs.narrowed_out_by]
 
 
 def _check_references(k: Knowledge) -> None:
@@ -202,6 +218,18 @@ def _check_references(k: Knowledge) -> None:
         for r in [*c.low_dose_max_daily_mg, *c.low_dose_max_unit_mg]:
             if r not in routes:
                 raise KnowledgeError(f"medications.yaml: concept {c.id}: route {r!r} is not a route class")
+    synonyms = {norm_name(n): c.id for c in k.concepts.values() for n in [c.name, *c.synonyms]}
+    for name, prod in k.products.items():
+        where = f"medications.yaml: product {prod.name}"
+        for ing in prod.modelled():
+            if ing not in k.concepts:
+                raise KnowledgeError(f"{where}: ingredient {ing!r} is not a concept (write other:<name> for an "
+                                     "ingredient the knowledge base does not model)")
+        if name in synonyms:
+            raise KnowledgeError(f"{where}: {name!r} is also a synonym of concept {synonyms[name]}; a product "
+                                 "name must stand for its ingredients only")
+        if prod.source not in k.sources:
+            raise KnowledgeError(f"{where}: source {prod.source!r} is not in sources.yaml")
     for s in k.scales.values():
         if s.source not in k.sources:
             raise KnowledgeError(f"scales.yaml: scale {s.id}: source {s.source!r} is not in sources.yaml")

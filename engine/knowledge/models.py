@@ -178,10 +178,15 @@ class ConditionSet(_Strict):
     icd10_exclude: list[str] = []
     snomed: list[str] = []
     text_patterns: list[str] = []
+    # A broad code standing in for this set (E23.0 hypopituitarism for adrenal insufficiency) is read at its
+    # broadest unless the condition's own text narrows it: when every code that matched is one of
+    # `narrowable_icd10` and the text matches one of `narrowed_out_by` ("ACTH axis intact"), the set does
+    # not apply.  Specific codes (E27.1 Addison's disease) are never narrowed.
+    narrowable_icd10: list[str] = []
+    narrowed_out_by: list[str] = []
     note: str | None = None
 
-
-    @field_validator("text_patterns")
+    @field_validator("text_patterns", "narrowed_out_by")
     @classmethod
     def _patterns(cls, v: list[str]) -> list[str]:
         for p in v:
@@ -253,9 +258,26 @@ class AnalytesFile(_Strict):
     analytes: list[Analyte]
 
 
+class MedicationProduct(_Strict):
+    """A brand or combination product written without its ingredients' names ("Activella 1 MG / 0.5 MG Oral
+    Tablet", "Xulane"): read as each modelled ingredient.  `ingredients` are concept ids in the order the
+    product's strengths are written (its label); an ingredient the knowledge base does not model is written
+    `other:<name>` so that strengths still line up."""
+
+    name: str
+    synonyms: list[str] = []
+    ingredients: list[str] = Field(min_length=2)
+    source: str
+    tag: EvidenceTag = "U"
+
+    def modelled(self) -> list[str]:
+        return [i for i in self.ingredients if not i.startswith("other:")]
+
+
 class MedicationsFile(_Strict):
     route_classes: list[RouteClass]
     concepts: list[MedicationConcept]
+    products: list[MedicationProduct] = []
     sets: list[MedicationSet]
 
 

@@ -20,7 +20,7 @@ from engine.leaves.base import (
     spec,
 )
 from engine.leaves.common import active_in, med_ev, meds_in, unknown
-from engine.normalize import Case, NormMed, sets_with_meds
+from engine.normalize import Case, NormMed, ingredient_dose, sets_with_meds
 
 
 class MedActiveArgs(Args):
@@ -103,17 +103,22 @@ class DailyDose(Leaf):
         active = active_in(k, case, s.param("set"))
         if not active:
             return unknown(s.key, f"no active {s.param('set')}")
-        dosed = [m for m in active if m.daily_mg is not None]
+        # A combination product counts with the ingredients of the set only (bupropion in Auvelity).
+        doses = {id(m): m.daily_mg if m.daily_mg is not None else ingredient_dose(k, m, s.param("set"))
+                 for m in active}
+        dosed = [m for m in active if doses[id(m)] is not None]
         if not dosed:
             return unknown(s.key, f"daily dose of {active[0].label} cannot be computed (dose, unit or frequency "
                                   "missing)", (med_ev(m) for m in active))
         total, notes = 0.0, []
         for m in dosed:
-            assert m.daily_mg is not None
+            daily = doses[id(m)]
+            assert daily is not None
             factor = next((k.concepts[c].dose_factor for c in m.concepts if k.concepts[c].dose_factor), None)
-            mg = m.daily_mg * (factor or 1.0)
+            mg = daily * (factor or 1.0)
             total += mg
-            notes.append(f"{m.daily_mg:g} mg/day" + (f" = {mg:.4g} mg/day as the reference salt" if factor else ""))
+            part = " of the set's ingredient(s) in a combination product" if m.daily_mg is None else ""
+            notes.append(f"{daily:g} mg/day{part}" + (f" = {mg:.4g} mg/day as the reference salt" if factor else ""))
         ev = tuple(med_ev(m, note) for m, note in zip(dosed, notes, strict=True))
         if len(dosed) < len(active):
             return unknown(s.key, "daily dose of some products cannot be computed", ev)
