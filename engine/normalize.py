@@ -7,6 +7,7 @@ and never given a canonical value, so it can never reach a threshold.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -88,6 +89,9 @@ class NormMed:
     # A combination product's daily dose per ingredient (mg), when its text gives each strength:
     # ("estradiol", 1.0), ("norethisterone", 0.5).  daily_mg stays None: no single number is the dose.
     ingredient_mg: tuple[tuple[str, float], ...] = ()
+    # Mapped to no concept, but its name looks like this one ("Sertaline", "Lithum carbonate"): rules about
+    # that concept cannot assess it rather than read it as absent.
+    resembles: str | None = None
 
     def active(self, as_of: date) -> bool:
         if self.source.stopped and self.end is None:
@@ -470,6 +474,45 @@ def _is_low_dose(k: Knowledge, med: NormMed) -> bool | None:
     return med.daily_mg <= max(limits)
 
 
+# A word of an unmapped product this close to a concept's one-word name is taken as a misspelling of it:
+# difflib's ratio 2*matches/total; 0.85 lets one or two letters differ in a name of 6+ letters ("Sertaline",
+# "Lithum", "Escitalopam").  Design choice [U]: it only ever makes a rule "cannot assess", never fire.
+RESEMBLANCE = 0.85
+
+
+def resembled_concept(k: Knowledge, name: str | None) -> str | None:
+    """The concept an unmapped product name seems to misspell, or None."""
+    if not name:
+        return None
+    for word in re.findall(r"[a-z]{6,}", name.lower()):
+        hit = _close_concept(k, word)
+        if hit:
+            return hit
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _close_concept(k: Knowledge, word: str) -> str | None:
+    words = _concept_words(k)
+    if word in words:
+        return None  # an exact word of a multi-word name that did not match as a whole: not a misspelling
+    candidates = [w for w in words if abs(len(w) - len(word)) <= 2 and w[0] == word[0]]
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=RESEMBLANCE)
+    return words[close[0]] if close else None
+
+
+@lru_cache(maxsize=4)
+def _concept_words(k: Knowledge) -> dict[str, str]:
+    """One-word names and synonyms of 6+ letters -> their concept."""
+    out: dict[str, str] = {}
+    for c in k.concepts.values():
+        for n in [c.name, *c.synonyms]:
+            n = n.lower()
+            if re.fullmatch(r"[a-z]{6,}", n):
+                out.setdefault(n, c.id)
+    return out
+
+
 # ------------------------------------------------------------------ conditions
 
 
@@ -666,9 +709,13 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
                 start=m.start, end=m.end, last_change=m.last_dose_change,
                 compounded=m.compounded, prn=m.prn, source=m, course_start=m.start,
                 ingredient_mg=ingredient_daily_mg(k, m, concepts) if mg is None and not problem else (),
+                resembles=None if concepts else resembled_concept(k, m.name),
             )
         )
     meds = link_courses(meds)
+    unmapped = [DataIssue(source=m.record_id, problem=(
+        f"medication {m.label!r} resembles {k.concepts[m.resembles].name} but could not be mapped to it; rules about "
+        f"{k.concepts[m.resembles].name} cannot assess it")) for m in meds if m.resembles]
     conds = [
         NormCondition(
             record_id=_record_id("conditions", i, c.id),
@@ -682,7 +729,7 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
         [_safe_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)], as_of)
     pregnancy, note = pregnancy_status(p.pregnancy, p.pregnancy_recorded, as_of)
     return Case(snapshot=snap, as_of=as_of, age=age, meds=meds, conditions=conds, results=results,
-                pregnancy=pregnancy, pregnancy_note=note, data_issues=issues)
+                pregnancy=pregnancy, pregnancy_note=note, data_issues=[*unmapped, *issues])
 
 
 def _safe_result(k: Knowledge, r: Result, record_id: str) -> NormResult:
@@ -735,18 +782,29 @@ def membership(k: Knowledge, case: Case, set_id: str) -> dict[int, bool | None]:
     """Memoised value-set membership of every medication (True / None=unknown; False omitted)."""
     cached = case.med_membership.get(set_id)
     if cached is None:
-        if case.med_sets is None:
-            case.med_sets = [set_memberships(k, signature(k, m)) for m in case.meds]
-        per_med = case.med_sets
+        per_med = _med_sets(k, case)
         cached = {i: sets[set_id] for i, sets in enumerate(per_med) if set_id in sets}
         case.med_membership[set_id] = cached
     return cached
 
 
+def _med_sets(k: Knowledge, case: Case) -> list[dict[str, bool | None]]:
+    """Each medication's value sets (memoised on the case)."""
+    if case.med_sets is None:
+        case.med_sets = [_memberships(k, m) for m in case.meds]
+    return case.med_sets
+
+
+def _memberships(k: Knowledge, m: NormMed) -> dict[str, bool | None]:
+    if m.resembles is None:
+        return set_memberships(k, signature(k, m))
+    # Unmapped but resembling a concept: in that concept's sets "maybe" (None), never "yes".
+    as_if = MedSignature((m.resembles,), m.route, None, (), m.release)
+    return {sid: None for sid in set_memberships(k, as_if)}
+
+
 def sets_with_meds(k: Knowledge, case: Case) -> frozenset[str]:
     """Every value set at least one of the patient's medications is (or may be) in: any other set is empty."""
     if case.any_med_sets is None:
-        if case.med_sets is None:
-            case.med_sets = [set_memberships(k, signature(k, m)) for m in case.meds]
-        case.any_med_sets = frozenset(s for sets in case.med_sets for s in sets)
+        case.any_med_sets = frozenset(s for sets in _med_sets(k, case) for s in sets)
     return case.any_med_sets

@@ -168,3 +168,24 @@ def test_how_a_stop_happened_is_read_from_the_status_reason(engine: Engine, reas
     r = engine.evaluate(bundle(order), as_of=AS_OF)
     hit = next((f for f in r.findings if f.rule_id == "NC-BZD-033"), None)
     assert (hit.outcome if hit else None) == expected, r.findings
+
+
+def test_a_misspelt_product_is_cannot_assess_not_absent(engine: Engine) -> None:
+    """Phenelzine with "Sertaline 50 MG" (a misspelling no code rescues): the MAOI-serotonergic rule says it
+    cannot assess, naming the product, at a severity that is seen; GN-DQ-010 names the record; nothing says
+    the combination is absent."""
+    start = (AS_OF - timedelta(days=30)).isoformat()
+    r = engine.evaluate(bundle(med("phz", None, "Phenelzine 15 MG Oral Tablet", authoredOn=start),
+                               med("ser", None, "Sertaline 50 MG Oral Tablet", authoredOn=start)), as_of=AS_OF)
+    hit = next(f for f in r.findings if f.rule_id == "NC-SER-001")
+    assert hit.outcome == "cannot_assess" and hit.severity in ("critical", "high")
+    assert any("resembles Sertraline but could not be mapped" in (e.note or "") for e in hit.evidence)
+    dq = next(f for f in r.findings if f.rule_id == "GN-DQ-010")
+    assert any(e.record == "MedicationRequest/ser" for e in dq.evidence)
+
+
+def test_an_unrelated_unmapped_product_stays_quiet(engine: Engine) -> None:
+    start = (AS_OF - timedelta(days=30)).isoformat()
+    r = engine.evaluate(bundle(med("phz", None, "Phenelzine 15 MG Oral Tablet", authoredOn=start),
+                               med("met", None, "Metformin 500 MG Oral Tablet", authoredOn=start)), as_of=AS_OF)
+    assert not any(f.rule_id in ("NC-SER-001", "GN-DQ-010") for f in r.findings)

@@ -53,6 +53,13 @@ def med_ev(m: NormMed, note: str | None = None) -> EvidenceItem:
                     record=m.record_id, note="; ".join(x for x in (note, m.source.date_note) if x) or None)
 
 
+def maybe_reason(k: Knowledge, m: NormMed) -> str:
+    """Why a medication may or may not be in a value set."""
+    if m.resembles:
+        return f"{m.label} resembles {k.concepts[m.resembles].name} but could not be mapped to it"
+    return "route or dose not recorded"
+
+
 def result_ev(r: NormResult) -> EvidenceItem:
     if r.value is not None:
         value: float | str | None = round(r.value, 4)

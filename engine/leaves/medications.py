@@ -19,7 +19,7 @@ from engine.leaves.base import (
     num,
     spec,
 )
-from engine.leaves.common import active_in, med_ev, meds_in, unknown
+from engine.leaves.common import active_in, maybe_reason, med_ev, meds_in, unknown
 from engine.normalize import Case, NormMed, ingredient_dose, sets_with_meds
 
 
@@ -61,8 +61,8 @@ class MedActive(Leaf):
             return FactValue(s.key, True, True, tuple(med_ev(m) for m in sure))
         if maybe:
             return unknown(s.key, f"cannot tell whether {', '.join(m.label for m in maybe)} belongs to "
-                                  f"{s.param('set')} (route or dose not recorded)",
-                           (med_ev(m, "route or dose not recorded") for m in maybe))
+                                  f"{s.param('set')} ({'; '.join(sorted({maybe_reason(k, m) for m in maybe}))})",
+                           (med_ev(m, maybe_reason(k, m)) for m in maybe))
         return FactValue(s.key, True, False, (), f"no active medication in {s.param('set')}")
 
     def phrase(self, negated: bool, p: Phrases) -> str:
