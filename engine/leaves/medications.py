@@ -7,7 +7,7 @@ import re
 from pydantic import Field, model_validator
 
 from engine.facts.model import FactValue
-from engine.knowledge.load import Knowledge
+from engine.knowledge.load import Knowledge, norm_unit
 from engine.leaves.base import (
     Args,
     CompileContext,
@@ -20,7 +20,7 @@ from engine.leaves.base import (
     spec,
 )
 from engine.leaves.common import active_in, maybe_reason, med_ev, meds_in, unknown
-from engine.normalize import Case, NormMed, ingredient_dose, sets_with_meds
+from engine.normalize import MASS_TO_MG, Case, NormMed, ingredient_dose, sets_with_meds
 
 
 class MedActiveArgs(Args):
@@ -127,6 +127,44 @@ class DailyDose(Leaf):
     def phrase(self, negated: bool, p: Phrases) -> str:
         a = self.daily_dose
         return f"the daily dose of {p.set_title(a.set)} is {p.cmp(a.op, a.value, a.unit, negated)}"
+
+
+class SingleDoseArgs(NumCompare):
+    set: str
+    unit: str
+
+
+class SingleDose(Leaf):
+    """The largest single dose (mg per administration) among the active products of the value set."""
+
+    group = "medications"
+    single_dose: SingleDoseArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.single_dose
+        factor = ctx.mass_factor(a.unit)
+        return self.leaf(spec(f"single_dose:{a.set}", "number", self.key, {"set": a.set},
+                              f"largest single dose of {a.set}", "mg"), num(a.op, a.value * factor))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        active = active_in(k, case, s.param("set"))
+        if not active:
+            return unknown(s.key, f"no active {s.param('set')}")
+        doses: list[tuple[NormMed, float]] = []
+        for m in active:
+            src = m.source
+            factor = MASS_TO_MG.get(norm_unit(src.dose_unit or "")) if src.dose is not None else None
+            if factor is None or m.dose_problem:
+                return unknown(s.key, f"single dose of {m.label} not recorded in mg", (med_ev(m),))
+            salt = next((k.concepts[c].dose_factor for c in m.concepts if k.concepts[c].dose_factor), None)
+            doses.append((m, float(src.dose) * factor * (salt or 1.0)))
+        m, mg = max(doses, key=lambda d: d[1])
+        return FactValue(s.key, True, round(mg, 6), (med_ev(m, f"{mg:g} mg per dose"),))
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.single_dose
+        return f"the largest single dose of {p.set_title(a.set)} is {p.cmp(a.op, a.value, a.unit, negated)}"
 
 
 class CountActiveArgs(NumCompare):

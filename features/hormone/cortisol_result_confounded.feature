@@ -15,6 +15,16 @@ Feature: HR-ADR-049 Cortisol result that cannot be read against morning serum cu
     When the engine evaluates the patient
     Then rule HR-ADR-049 fires with severity moderate
 
+  Scenario: A cortisol on a combined oral contraceptive fires (raised cortisol-binding globulin)
+    Given the patient takes:
+      | name                                                       | dose | dose_unit | frequency | start  |
+      | drospirenone 3 MG / ethinyl estradiol 0.02 MG Oral Tablet  | 1    | tablet    | daily     | 1y ago |
+    And the patient has results:
+      | loinc  | value | unit  | collected       |
+      | 9813-7 | 25    | ug/dL | 5d ago at 08:00 |
+    When the engine evaluates the patient
+    Then rule HR-ADR-049 fires with severity moderate
+
   Scenario: A cortisol on prednisolone fires (assay cross-reactivity)
     Given the patient takes:
       | name         | dose | dose_unit | frequency | route | start  |
