@@ -74,6 +74,8 @@ def twin(snap: Snapshot) -> dict[str, Any]:
                "subject": _ref(), "medicationCodeableConcept": cc, "dosageInstruction": [dosage] if dosage else []}
         if m.start:
             res["authoredOn"] = m.start.isoformat()
+        if m.stopped_without_taper is not None:
+            res["statusReason"] = {"text": "stopped abruptly" if m.stopped_without_taper else "tapered off"}
         entries.append(res)
     for i, r in enumerate(snap.results):
         code: dict[str, Any] = {"text": r.name} if r.name else {}

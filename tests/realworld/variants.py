@@ -189,6 +189,83 @@ def dose_timing_as_written(engine: Engine, b: Bundle, as_of: date) -> Bundle | N
     return out if changed else None
 
 
+def _requests(b: Bundle) -> list[dict[str, Any]]:
+    return [e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "MedicationRequest"]
+
+
+def medication_statements(engine: Engine, b: Bundle, as_of: date) -> Bundle | None:
+    """The medication list as MedicationStatements (what the patient reports taking), as many EHRs export it:
+    effectivePeriod instead of authoredOn, `dosage` instead of `dosageInstruction`."""
+    out = copy.deepcopy(b)
+    changed = False
+    for e in out["entry"]:
+        r = e["resource"]
+        if r["resourceType"] != "MedicationRequest":
+            continue
+        dosage = r.get("dosageInstruction") or []
+        bounds = next((d["timing"]["repeat"]["boundsPeriod"] for d in dosage
+                       if d.get("timing", {}).get("repeat", {}).get("boundsPeriod")), None)
+        stmt: dict[str, Any] = {"resourceType": "MedicationStatement", "id": r["id"],
+                                "status": "stopped" if r["status"] == "stopped" else "active",
+                                "subject": r["subject"], "medicationCodeableConcept": r["medicationCodeableConcept"],
+                                "dosage": dosage}
+        if bounds:
+            stmt["effectivePeriod"] = bounds
+        elif r.get("authoredOn"):
+            stmt["effectivePeriod"] = {"start": r["authoredOn"]}
+        if r.get("statusReason"):
+            stmt["statusReason"] = [r["statusReason"]]
+        e["resource"] = stmt
+        changed = True
+    return out if changed else None
+
+
+FREQ_WORDS = {1: "once daily", 2: "twice daily", 3: "three times daily", 4: "four times daily"}
+
+
+def sig_only_doses(engine: Engine, b: Bundle, as_of: date) -> Bundle | None:
+    """Structured doses removed: the dose and frequency only in the prescriber's instructions ("Take 40 mg by
+    mouth twice daily"), as order entry systems often send them."""
+    out, changed = copy.deepcopy(b), False
+    for r in _requests(out):
+        for d in r.get("dosageInstruction") or []:
+            q = (d.get("doseAndRate") or [{}])[0].get("doseQuantity")
+            rep = d.get("timing", {}).get("repeat", {})
+            per_day = rep.get("frequency") if rep.get("period") == 1 and rep.get("periodUnit") == "d" else None
+            if not q or q.get("unit") not in ("mg", "mcg", "ug", "g") or per_day not in FREQ_WORDS or d.get("text"):
+                continue
+            del d["doseAndRate"]
+            for k in ("frequency", "period", "periodUnit"):
+                rep.pop(k, None)
+            d["text"] = f"Take {q['value']:g} {q['unit']} by mouth {FREQ_WORDS[per_day]}"
+            changed = True
+    return out if changed else None
+
+
+def negated_text_and_noise(engine: Engine, b: Bundle, as_of: date) -> Bundle | None:
+    """What a real chart carries besides the facts: negated and family-history problem-list text, a result
+    entered in error (with an alarming value), and resources the engine does not read.  No finding may change."""
+    out = copy.deepcopy(b)
+    subject = {"reference": "Patient/p"}
+    for i, text in enumerate(["No history of seizures", "Denies h/o DVT or PE", "FHx breast CA (mother)",
+                              "r/o MI - ruled out", "No known hx of CVA"]):
+        out["entry"].append({"resource": {"resourceType": "Condition", "id": f"neg{i}", "subject": subject,
+                                          "clinicalStatus": {"coding": [{"code": "active"}]}, "code": {"text": text}}})
+    for o in _observations(out)[:3]:
+        bad = copy.deepcopy(o)
+        bad.update(id=f"{o['id']}-eie", status="entered-in-error")
+        if isinstance(bad.get("valueQuantity", {}).get("value"), int | float):
+            bad["valueQuantity"]["value"] = bad["valueQuantity"]["value"] * 50
+        out["entry"].append({"resource": bad})
+    out["entry"] += [
+        {"resource": {"resourceType": "Encounter", "id": "enc1", "status": "finished", "subject": subject,
+                      "class": {"code": "AMB"}}},
+        {"resource": {"resourceType": "Immunization", "id": "imm1", "status": "completed", "patient": subject,
+                      "vaccineCode": {"text": "Influenza"}, "occurrenceDateTime": as_of.isoformat()}},
+    ]
+    return out
+
+
 def everything_at_once(engine: Engine, b: Bundle, as_of: date) -> Bundle | None:
     """One EHR doing all of it: SI units, censored low values, its own time zone, local codes and names,
     uncoded products."""
@@ -210,4 +287,7 @@ TRANSFORMS: dict[str, Transform] = {
     "medication-text-only": medication_text_only,
     "everything-at-once": everything_at_once,
     "dose-timing-as-written": dose_timing_as_written,
+    "medication-statements": medication_statements,
+    "sig-only-doses": sig_only_doses,
+    "negated-text-and-noise": negated_text_and_noise,
 }
