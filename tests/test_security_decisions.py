@@ -78,7 +78,9 @@ def test_replay_shows_what_another_rule_base_would_answer(tmp_path: Path) -> Non
     (other / "neuro" / "lithium" / "lithium-toxic-level.yaml").unlink()  # the next release drops NC-LI-019
     changed = replay(log, other)
     assert changed.returncode == 1
-    assert "2 different" in changed.stdout and "h-dec-0: -NC-LI-019" in changed.stdout
+    assert "2 different" in changed.stdout
+    line = next(x for x in changed.stdout.splitlines() if "h-dec-0:" in x)
+    assert "-NC-LI-019" in line.split()  # (a timing note NC-LI-019 grouped under it may now surface: +NC-LI-022)
 
 
 def test_replay_needs_logged_inputs(tmp_path: Path) -> None:
