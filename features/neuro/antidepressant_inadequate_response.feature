@@ -110,3 +110,35 @@ Feature: NC-AD-071 Inadequate PHQ-9 response after an adequate antidepressant tr
       | phq9  | 12    | 3d ago  |
     When the engine evaluates the patient
     Then rule NC-AD-071 does not fire
+
+  Scenario: A course started more than a year ago is not judged as a new trial
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start    |
+      | sertraline | 100  | mg        | daily     | 400d ago |
+    And the patient has scores:
+      | scale | total | date     |
+      | phq9  | 18    | 401d ago |
+      | phq9  | 14    | 3d ago   |
+    When the engine evaluates the patient
+    Then rule NC-AD-071 does not fire
+
+  Scenario: A baseline below 5 leaves no depressive symptoms to respond
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start   |
+      | sertraline | 100  | mg        | daily     | 60d ago |
+    And the patient has scores:
+      | scale | total | date    |
+      | phq9  | 4     | 61d ago |
+      | phq9  | 6     | 3d ago  |
+    When the engine evaluates the patient
+    Then rule NC-AD-071 does not fire
+
+  Scenario: A product without a start date cannot be judged as an adequate trial
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency |
+      | sertraline | 100  | mg        | daily     |
+    And the patient has scores:
+      | scale | total | date   |
+      | phq9  | 14    | 3d ago |
+    When the engine evaluates the patient
+    Then rule NC-AD-071 is reported as cannot assess

@@ -70,3 +70,29 @@ Feature: NC-AD-072 PHQ-9 response or remission on an antidepressant
       | phq9  | 8     | 10d ago |
     When the engine evaluates the patient
     Then rule NC-AD-072 cannot be assessed
+
+  Scenario: No recent PHQ-9 says nothing about response
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start    |
+      | sertraline | 100  | mg        | daily     | 150d ago |
+    And the patient has scores:
+      | scale | total | date     |
+      | phq9  | 19    | 151d ago |
+      | phq9  | 4     | 70d ago  |
+    When the engine evaluates the patient
+    Then rule NC-AD-072 does not fire
+
+  Scenario: Bipolar depression is outside the MDD response rule
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start    |
+      | sertraline | 100  | mg        | daily     | 150d ago |
+      | lithium    | 800  | mg        | daily     | 2y ago   |
+    And the patient has conditions:
+      | icd10cm | status |
+      | F31.4   | active |
+    And the patient has scores:
+      | scale | total | date     |
+      | phq9  | 19    | 151d ago |
+      | phq9  | 4     | 10d ago  |
+    When the engine evaluates the patient
+    Then rule NC-AD-072 does not fire
