@@ -379,8 +379,8 @@ class ScaleImprovementSinceMedStart(Leaf):
             return unknown(s.key, f"baseline {label} is 0: no improvement can be measured",
                            (*fv.evidence, _score_ev(pick, label)))
         pct = round(100 * (base.total - (pick.total or 0)) / base.total, 4)
-        return FactValue(s.key, True, pct, (*fv.evidence, _score_ev(pick, label, f"{pct:g} % improvement since "
-                                                                                  f"the baseline")))
+        note = f"{round(pct, 1):g} % improvement since the baseline"
+        return FactValue(s.key, True, pct, (*fv.evidence, _score_ev(pick, label, note)))
 
     def phrase(self, negated: bool, p: Phrases) -> str:
         a = self.scale_improvement_since_med_start
