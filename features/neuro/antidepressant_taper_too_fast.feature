@@ -1,4 +1,4 @@
-Feature: NC-AD-073 Antidepressant stopped abruptly after regular use
+Feature: NC-AD-073 Antidepressant stopped abruptly or reduced too fast after regular use
 
   Background:
     Given the evaluation date is 2026-11-21
@@ -69,3 +69,38 @@ Feature: NC-AD-073 Antidepressant stopped abruptly after regular use
       | St John's wort | 300  | mg        | tid       | 240d ago | 6d ago | yes                   |
     When the engine evaluates the patient
     Then rule NC-AD-073 does not fire
+
+  Scenario: Venlafaxine cut from 150 to 37.5 mg within 2 weeks fires at low
+    Given the patient takes:
+      | name        | dose | dose_unit | frequency | start    | end     |
+      | venlafaxine | 150  | mg        | daily     | 300d ago | 10d ago |
+      | venlafaxine | 37.5 | mg        | daily     | 9d ago   |         |
+    When the engine evaluates the patient
+    Then rule NC-AD-073 fires with severity low
+
+  Scenario: Halving the dose is a guideline-sized step (boundary)
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start    | end     |
+      | sertraline | 100  | mg        | daily     | 300d ago | 10d ago |
+      | sertraline | 50   | mg        | daily     | 9d ago   |         |
+    When the engine evaluates the patient
+    Then rule NC-AD-073 does not fire
+
+  Scenario: A step more than 2 weeks after the previous one is not counted
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start    | end     |
+      | sertraline | 100  | mg        | daily     | 300d ago | 40d ago |
+      | sertraline | 50   | mg        | daily     | 39d ago  | 20d ago |
+      | sertraline | 25   | mg        | daily     | 19d ago  |         |
+    When the engine evaluates the patient
+    Then rule NC-AD-073 does not fire
+
+  Scenario: A reduction whose earlier dose is not recorded cannot be assessed (a coverage note)
+    Given the patient takes:
+      | name       | start    | end     |
+      | sertraline | 300d ago | 10d ago |
+    And the patient takes:
+      | name       | dose | dose_unit | frequency | start  |
+      | sertraline | 25   | mg        | daily     | 9d ago |
+    When the engine evaluates the patient
+    Then rule NC-AD-073 cannot be assessed
