@@ -133,6 +133,8 @@ def evaluate(
         "--fail-on", help="Exit 1 when a finding is at or above this severity.")] = None,
     matcher: Annotated[MatcherOpt, typer.Option("--matcher", help="Matching engine.")] = MatcherOpt.durable,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Also list every rule that did not fire, with why (text, Markdown, HTML).")] = False,
     rules: RulesOpt = None,
     knowledge: KnowledgeOpt = None,
     verify: Annotated[bool, typer.Option(
@@ -152,7 +154,7 @@ def evaluate(
         result = eng.evaluate(eng.snapshot(data, source=source), as_of=when, default_as_of=date.today())
     except SetpointError as e:
         fail(str(e))
-    report = eng.renderer.report(result, fmt.value)
+    report = eng.renderer.report(result, fmt.value, show_all=show_all)
     if output:
         try:
             output.write_text(report, encoding="utf-8")
