@@ -587,6 +587,10 @@ def serve(
     = True,
     decision_log_inputs: Annotated[bool, typer.Option(
         "--decision-log-inputs", help="Also log what was evaluated (PATIENT DATA), for `setpoint replay`.")] = False,
+    page_password_file: Annotated[Path | None, typer.Option(
+        "--page-password-file", help="File whose first line is the password of the clinician's page at / (else "
+                                     "$SETPOINT_PAGE_PASSWORD; without either the page is open only with "
+                                     "--allow-unauthenticated).")] = None,
 ) -> None:
     """Run the CDS Hooks service: discovery, patient-view, order-select, order-sign and feedback."""
     from engine.service.settings import Settings, parse_trust, read_trust_file
@@ -632,7 +636,8 @@ def serve(
                 fail(f"--public-url is required when listening on {host!r}: the JWT aud is checked against it")
             public_url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
         overrides = {"data_dir": data_dir, "max_body_bytes": max_body_bytes, "rules": rules, "knowledge": knowledge,
-                     "eval_timeout": eval_timeout, "public_url": public_url, "trusted_key": trusted_key}
+                     "eval_timeout": eval_timeout, "public_url": public_url, "trusted_key": trusted_key,
+                     "page_password_file": page_password_file.resolve() if page_password_file else None}
         base = Settings.from_env().model_dump()
         values = base | {k: v for k, v in overrides.items() if v is not None} | {
             "trust": tuple(issuers.values()), "allow_unauthenticated": allow_unauthenticated,
@@ -658,6 +663,7 @@ def serve(
         typer.echo("WARNING: unauthenticated: any process on this machine can call the service", err=True)
     typer.echo(f"Setpoint CDS Hooks service on {scheme}://{host}:{port}/cds-services "
                f"(feedback database in {settings.data_dir})", err=True)
+    typer.echo(f"The clinician's page: {scheme}://{f'[{host}]' if ':' in host else host}:{port}/", err=True)
     from engine.service.protocol import NoDelayH11Protocol
 
     tls = {"ssl_certfile": str(ssl_certfile), "ssl_keyfile": str(ssl_keyfile)} if ssl_certfile else {}
