@@ -592,7 +592,8 @@ def serve(
                                      "$SETPOINT_PAGE_PASSWORD; without either the page is open only with "
                                      "--allow-unauthenticated).")] = None,
 ) -> None:
-    """Run the CDS Hooks service: discovery, patient-view, order-select, order-sign and feedback."""
+    """Run the CDS Hooks service (discovery, patient-view, order-select, order-sign and feedback) and the
+    clinician's page at / (paste or upload a record, read the report, record feedback)."""
     from engine.service.settings import Settings, parse_trust, read_trust_file
     from engine.service.urls import is_loopback
 

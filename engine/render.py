@@ -57,6 +57,13 @@ def _markdown(text: str) -> Markup:
     return Markup(markdown_html(str(text)))
 
 
+def _md_escape(text: str) -> str:
+    """Patient free text as literal Markdown (no links, images, HTML or emphasis)."""
+    from engine.service.markdown import escape
+
+    return escape(str(text))
+
+
 def _web_url(url: str) -> bool:
     from urllib.parse import urlsplit
 
@@ -77,6 +84,7 @@ def environment(root: Path) -> SandboxedEnvironment:
     env.filters["evidence"] = _evidence_line
     env.filters["severity_rank"] = rank
     env.filters["markdown"] = _markdown
+    env.filters["md_escape"] = _md_escape
     env.tests["safe_url"] = _web_url
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=False)
     env.globals["JUDGMENT"] = JUDGMENT

@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-
 from engine.facts.model import PRESUMPTION, EvidenceItem
 from engine.findings import DESIGN_SOURCE, JUDGMENT, EvaluationResult, Finding
 
@@ -126,12 +124,14 @@ class FindingView:
     kind: str
     evidence_grade: str
     unverified: bool
-    body: str  # Markdown (the rule's message)
+    body: str  # the rule's message as written (the text report)
     evidence: list[str]
     suggestions: list[str]
     related: list[str]
     refs: list[int]
     missing: list[str] = field(default_factory=list)
+    # The message as Markdown with the patient's free text it echoes escaped (the Markdown and HTML reports).
+    body_md: str = ""
 
     @property
     def meta(self) -> str:
@@ -202,7 +202,13 @@ def finding_view(f: Finding, refs: list[int], k: Knowledge | None = None) -> Fin
         outcome=f.outcome, summary=f.summary, kind=f.kind.replace("_", " "), evidence_grade=f.evidence_grade,
         unverified=f.unverified, body=message_body(f) if f.outcome == "fired" else "",
         evidence=[evidence_text(e, k) for e in f.evidence], suggestions=suggestions, related=related, refs=refs,
-        missing=list(f.missing))
+        missing=list(f.missing), body_md=message_body(_safe(f)) if f.outcome == "fired" else "")
+
+
+def _safe(f: Finding) -> Finding:
+    from engine.service.markdown import safe_finding
+
+    return safe_finding(f)
 
 
 def build(result: EvaluationResult, knowledge: Knowledge | None = None, show_all: bool = False) -> ReportView:
@@ -252,8 +258,8 @@ def build(result: EvaluationResult, knowledge: Knowledge | None = None, show_all
 
 # ------------------------------------------------------------------ Markdown in HTML
 
-_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_MD: list[Any] = []  # the parser, made on first use (the text report does not pay for importing it)
 
 
 def _safe_link(url: str) -> bool:
@@ -261,10 +267,17 @@ def _safe_link(url: str) -> bool:
     return u.startswith(_SAFE_SCHEMES) or u.startswith("#")
 
 
-_MD.validateLink = _safe_link  # type: ignore[method-assign]
+def _parser() -> Any:
+    if not _MD:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+        md.validateLink = _safe_link  # type: ignore[method-assign]
+        _MD.append(md)
+    return _MD[0]
 
 
 def markdown_html(text: str) -> str:
     """Markdown (a rule's message) as HTML: raw HTML is shown as text, images are not rendered and only
     http(s), mailto and in-page links are kept.  The result is safe to insert unescaped."""
-    return _MD.render(text or "")
+    return str(_parser().render(text or ""))

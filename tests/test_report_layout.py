@@ -105,3 +105,19 @@ def test_card_detail_says_the_judgment_once_and_cites_once(engine_module: Engine
         assert c["detail"].count("sources:") <= 1 and "Sources: SRC" not in c["detail"]
     toxic = next(c for c in made if c["source"]["topic"]["code"] == "NC-LI-019")
     assert "twice daily" in toxic["detail"]
+
+
+def test_patient_free_text_stays_inert_in_the_markdown_and_html_reports(engine_module: Engine) -> None:
+    from .test_security_cards import ATTACK, _unescaped
+
+    data = {"patient": {"sex": "female", "age": 50},
+            "medications": [{"name": f"lithium carbonate {ATTACK}", "start": "2025-01-01"}],
+            "results": [{"code": "14334-7", "value": 1.9, "unit": "mmol/L", "collected": "2026-11-20"}]}
+    result = engine_module.evaluate(data, as_of=AS_OF)
+    page = engine_module.renderer.report(result, "html")
+    assert "evil.example" in page  # shown, as text
+    assert "<img" not in page and 'href="http://evil' not in page and 'href="javascript' not in page
+    assert "<strong>URGENT" not in page
+    md = engine_module.renderer.report(result, "markdown")
+    assert "evil.example" in md
+    assert not _unescaped(md, re.escape("![")) and not _unescaped(md, re.escape("**URGENT"))
