@@ -10,6 +10,7 @@ so no rule can forget it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,11 +58,18 @@ def _markdown(text: str) -> Markup:
     return Markup(markdown_html(str(text)))
 
 
-def _md_escape(text: str) -> str:
-    """Patient free text as literal Markdown (no links, images, HTML or emphasis)."""
-    from engine.service.markdown import escape
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|~#&^$])")
+_MD_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript|file|https?|ftp|mailto):")
+_MD_WWW = re.compile(r"(?i)\bwww\.")
 
-    return escape(str(text))
+
+def _md_escape(text: str) -> str:
+    """Patient free text as literal Markdown inside a line (no links, autolinks, images, HTML or emphasis),
+    lighter than a card's escaping so the report's source stays readable: "(", "-" and ":" mean nothing
+    once "[", "]", "<" and the URL schemes are escaped."""
+    out = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    out = _MD_SCHEME.sub(lambda m: m.group(1) + "\\:", out)
+    return _MD_WWW.sub(lambda m: m.group(0)[:3] + "\\.", out)
 
 
 def _web_url(url: str) -> bool:
