@@ -161,3 +161,39 @@ def test_open_page_on_loopback_and_errors_are_messages(open_server: Server) -> N
         assert r.status_code == 303
         page = c.get(r.headers["location"])
         assert "Summary" in page.text and page.text.count("do not replace, the judgment") == 1
+
+
+class _Req:
+    def __init__(self, cookie: str):
+        self.cookies = {"setpoint_page": cookie}
+
+
+def test_sessions_are_signed_expire_and_belong_to_one_password(tmp_path: Path) -> None:
+    import time
+
+    from engine.service.page import PageReport, Reports, Sessions, session_key
+
+    key = session_key(tmp_path / "data")
+    assert session_key(tmp_path / "data") == key  # made once, then read by every worker
+    assert (tmp_path / "data" / "page-session.key").stat().st_mode & 0o077 == 0
+    sessions = Sessions(key, 1, "pw-1")
+    s = sessions.new(auth=True)
+    cookie = sessions.cookie(s)
+    back = sessions.read(_Req(cookie))  # type: ignore[arg-type]
+    assert back is not None and back.auth and back.csrf == s.csrf
+    body, sig = cookie.split(".")
+    assert sessions.read(_Req(body[:-2] + "xx." + sig)) is None  # type: ignore[arg-type]  # tampered
+    assert Sessions(b"k" * 32, 1, "pw-1").read(_Req(cookie)) is None  # type: ignore[arg-type]  # other key
+    other = Sessions(key, 1, "pw-2").read(_Req(cookie))  # type: ignore[arg-type]  # password changed
+    assert other is not None and not other.auth
+    opened = Sessions(key, 1, None)
+    was_open = Sessions(key, 1, "pw-1").read(_Req(opened.cookie(opened.new(auth=True))))  # type: ignore[arg-type]
+    assert was_open is not None and not was_open.auth  # signed in while open: not once a password is set
+    old = sessions.new(auth=True)
+    old.exp = time.time() - 1
+    assert sessions.read(_Req(sessions.cookie(old))) is None  # type: ignore[arg-type]
+    reports = Reports(kept=2)
+    for n in range(3):
+        reports.add(PageReport(f"r{n}", "sid-a", time.time(), None, "upload", {}, {}))  # type: ignore[arg-type]
+    assert reports.get("r0", "sid-a") is None  # only the latest are kept
+    assert reports.get("r2", "sid-a") is not None and reports.get("r2", "sid-b") is None  # the session's own

@@ -134,10 +134,14 @@ class Session:
 
 
 class Sessions:
-    """Stateless signed sessions: {sid, csrf, auth, exp} in a cookie, with an HMAC-SHA256 of it."""
+    """Stateless signed sessions: {sid, csrf, auth, exp, realm} in a cookie, with an HMAC-SHA256 of it.  The
+    realm is a digest of the page's password (or "open"): a session signed in under one password, or made
+    while the page was open, is not signed in once the password is set or changed."""
 
-    def __init__(self, key: bytes, hours: float):
+    def __init__(self, key: bytes, hours: float, password: str | None = None):
         self.key, self.seconds = key, hours * 3600
+        self.realm = "open" if password is None else _b64(hmac.new(key, b"realm:" + password.encode(),
+                                                                    hashlib.sha256).digest()[:12])
 
     def _sign(self, payload: bytes) -> str:
         return _b64(hmac.new(self.key, payload, hashlib.sha256).digest())
@@ -155,13 +159,14 @@ class Sessions:
             if not hmac.compare_digest(self._sign(payload), sig):
                 return None
             d = json.loads(payload)
-            s = Session(str(d["sid"]), str(d["csrf"]), bool(d["auth"]), float(d["exp"]))
+            s = Session(str(d["sid"]), str(d["csrf"]), bool(d["auth"]) and d.get("realm") == self.realm,
+                        float(d["exp"]))
         except (ValueError, KeyError, TypeError):
             return None
         return s if s.exp > time.time() else None
 
     def cookie(self, s: Session) -> str:
-        payload = json.dumps({"sid": s.sid, "csrf": s.csrf, "auth": s.auth, "exp": s.exp},
+        payload = json.dumps({"sid": s.sid, "csrf": s.csrf, "auth": s.auth, "exp": s.exp, "realm": self.realm},
                              separators=(",", ":")).encode()
         return f"{_b64(payload)}.{self._sign(payload)}"
 
@@ -264,7 +269,7 @@ def install(app: FastAPI, state: State) -> None:
     password = page_password(settings)
     open_page = password is None and settings.allow_unauthenticated
     enabled = password is not None or open_page
-    sessions = Sessions(session_key(settings.data_dir), settings.page_session_hours)
+    sessions = Sessions(session_key(settings.data_dir), settings.page_session_hours, password)
     reports = Reports()
     secure = bool(settings.public_url and settings.public_url.startswith("https://"))
     if not enabled:
@@ -273,13 +278,14 @@ def install(app: FastAPI, state: State) -> None:
     def page(name: str, request: Request, s: Session, status: int = 200, **data: Any) -> HTMLResponse:
         html = eng.renderer.render(f"page/{name}.html.j2", csrf=s.csrf, signed_in=s.auth and password is not None,
                                    rulebase=eng.rulebase, **data)
-        return _respond(HTMLResponse(html, status_code=status), s)
+        return _respond(HTMLResponse(html, status_code=status), s, request)
 
-    def _respond(resp: Response, s: Session | None) -> Response:
+    def _respond(resp: Response, s: Session | None, request: Request | None = None) -> Response:
         resp.headers.update(HEADERS)
         if s is not None and s.fresh:
+            https = secure or (request is not None and request.url.scheme == "https")
             resp.set_cookie(COOKIE, sessions.cookie(s), max_age=int(sessions.seconds), httponly=True,
-                            samesite="strict", secure=secure, path="/")
+                            samesite="strict", secure=https, path="/")
         return resp
 
     def _session(request: Request) -> Session:
@@ -360,7 +366,7 @@ def install(app: FastAPI, state: State) -> None:
             log.info("page sign-in refused")
             return page("login", request, s, status=401, error="That password is not right.")
         fresh = sessions.new(auth=True)  # a new session id and CSRF token once signed in
-        return _respond(RedirectResponse("/", status_code=303), fresh)
+        return _respond(RedirectResponse("/", status_code=303), fresh, request)
 
     @app.post("/logout", include_in_schema=False)
     async def logout(request: Request) -> Response:
@@ -369,7 +375,7 @@ def install(app: FastAPI, state: State) -> None:
             await _form(request, s)
         except PageError as e:
             return _problem(request, s, e)
-        return _respond(RedirectResponse("/", status_code=303), sessions.new(auth=False))
+        return _respond(RedirectResponse("/", status_code=303), sessions.new(auth=False), request)
 
     @app.post("/evaluate", include_in_schema=False)
     async def evaluate(request: Request) -> Response:
@@ -420,7 +426,7 @@ def install(app: FastAPI, state: State) -> None:
         await run_in_threadpool(state.store.record_cards, SERVICE, rid, issued)
         reports.add(PageReport(rid, s.sid, time.time(), result, "upload", cards, explanations, issued))
         log.info("page evaluation: %d findings", len(result.findings))
-        return _respond(RedirectResponse(f"/report/{rid}", status_code=303), s)
+        return _respond(RedirectResponse(f"/report/{rid}", status_code=303), s, request)
 
     def _report_or_none(rid: str, s: Session) -> PageReport | None:
         return reports.get(rid, s.sid) if len(rid) == 32 and rid.isalnum() else None
@@ -478,7 +484,7 @@ def install(app: FastAPI, state: State) -> None:
             return _problem(request, s, e)
         anchor = next((a for a, c in pr.cards.items() if c == card), "")
         log.info("page feedback stored: %s", outcome)
-        return _respond(RedirectResponse(f"/report/{rid}#{anchor}", status_code=303), s)
+        return _respond(RedirectResponse(f"/report/{rid}#{anchor}", status_code=303), s, request)
 
 
 def _feedback(store: Any, cards: list[str]) -> dict[str, dict[str, Any]]:
