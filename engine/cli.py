@@ -652,6 +652,10 @@ def serve(
         else:  # the workers build their own app; here only check that they will be able to
             Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify)
             Store(settings.data_dir)
+            from engine.service.page import page_password, session_key
+
+            page_password(settings)  # a missing or empty password file is reported now
+            session_key(settings.data_dir)  # made once, before the workers share it
     except RuleBaseError as e:
         fail("rule base is invalid:\n  " + "\n  ".join(e.problems))
     except SetpointError as e:

@@ -100,19 +100,26 @@ def page_password(settings: Any) -> str | None:
 
 def session_key(data_dir: Path) -> bytes:
     """The key signing page sessions: 32 random bytes in the data directory (0600), made once and shared by
-    the worker processes."""
+    the worker processes (written to a temporary file and linked into place, so that no process ever reads
+    a half-written key)."""
     private_dir(Path(data_dir))
     path = Path(data_dir) / SECRET_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_bytes()
-        if len(key) >= 32:
-            return key
-        raise SetpointError(f"{path}: the page session key is too short; delete it to make a new one") from None
-    with os.fdopen(fd, "wb") as fh:
-        key = secrets.token_bytes(32)
-        fh.write(key)
+    if not path.exists():
+        tmp = path.with_name(f"{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)  # atomic; another process may have won the race, whose key is then used
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    key = path.read_bytes()
+    if len(key) < 32:
+        raise SetpointError(f"{path}: the page session key is too short; delete it to make a new one")
     return key
 
 
