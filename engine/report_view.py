@@ -183,7 +183,7 @@ class ReportView:
     @property
     def rulebase_line(self) -> str:
         rb = self.r.rulebase
-        return (f"rule base {rb.name} {rb.version} (sha256 {rb.content_hash[:12]}), matcher {self.r.matcher}; "
+        return (f"Rule base {rb.name} {rb.version} (sha256 {rb.content_hash[:12]}), matcher {self.r.matcher}; "
                 f"{rb.without_clinical_signoff} of {rb.rules} rules lack a clinician's sign-off")
 
 
