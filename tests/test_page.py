@@ -197,3 +197,24 @@ def test_sessions_are_signed_expire_and_belong_to_one_password(tmp_path: Path) -
         reports.add(PageReport(f"r{n}", "sid-a", time.time(), None, "upload", {}, {}))  # type: ignore[arg-type]
     assert reports.get("r0", "sid-a") is None  # only the latest are kept
     assert reports.get("r2", "sid-a") is not None and reports.get("r2", "sid-b") is None  # the session's own
+
+
+def test_with_jwt_trust_and_no_password_the_page_is_off(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from engine.errors import SetpointError
+    from engine.service.app import create_app
+    from engine.service.settings import Issuer, Settings
+
+    trusted = Settings(data_dir=tmp_path / "data", public_url="https://cds.example.org",
+                       trust=(Issuer(iss="https://ehr.example.org/", jwks_url="https://ehr.example.org/jwks"),))
+    with TestClient(create_app(trusted)) as client:
+        r = client.get("/")
+        assert r.status_code == 403 and "page password" in r.text
+        assert "default-src 'none'" in r.headers["content-security-policy"]
+        assert client.post("/evaluate", data={"csrf": "x", "as_of": "2026-11-21"}).status_code == 403
+        hook = client.post("/cds-services/setpoint-patient-view", json={})
+        assert hook.status_code == 401 and "WWW-Authenticate" in hook.headers  # the hooks keep their JWT
+    missing = trusted.model_copy(update={"page_password_file": tmp_path / "nope"})
+    with pytest.raises(SetpointError, match="page-password-file"):
+        create_app(missing)
