@@ -398,18 +398,19 @@ def install(app: FastAPI, state: State) -> None:
             except ValueError as e:
                 raise PageError(400, f"evaluation date {as_of_text!r}: expected a date as YYYY-MM-DD") from e
             upload, pasted = form.get("file"), form.get("record")
-            raw, name = b"", "the pasted record"
+            raw, name, source = b"", "the pasted record", "pasted record"
             if isinstance(upload, UploadFile) and upload.filename:
-                raw, name = await upload.read(), f"the file {upload.filename!r}"
+                raw, source = await upload.read(), clean(Path(upload.filename).name, 100)
+                name = f"the file {source!r}"
             if not raw.strip() and isinstance(pasted, str):
-                raw, name = pasted.encode("utf-8"), "the pasted record"
+                raw, name, source = pasted.encode("utf-8"), "the pasted record", "pasted record"
             if not raw.strip():
                 raise PageError(400, "nothing to evaluate: paste a FHIR Bundle or a snapshot, or choose a file")
             doc = _document(raw, settings, name)
             loop = asyncio.get_running_loop()
             try:
                 async with state.evaluating:
-                    job = loop.run_in_executor(state.pool, evaluate_page, eng, doc, as_of, "upload")
+                    job = loop.run_in_executor(state.pool, evaluate_page, eng, doc, as_of, source)
                     result, explanations = await asyncio.wait_for(job, timeout=settings.eval_timeout)
             except TimeoutError as e:
                 raise PageError(503, f"the evaluation did not finish within {settings.eval_timeout:g} s") from e
@@ -417,6 +418,9 @@ def install(app: FastAPI, state: State) -> None:
                 raise PageError(422, str(e)) from e
             except RecursionError as e:
                 raise PageError(422, "the record is nested too deeply to evaluate") from e
+            except Exception as e:  # a bug: a message on the form, the details in the log (no patient data)
+                log.error("page evaluation failed (%s)", e.__class__.__name__)
+                raise PageError(500, "internal error while evaluating; the service log has the details") from e
         except PageError as e:
             return page("form", request, s, status=e.status, as_of=as_of_text or date.today().isoformat(),
                         error=clean(e.message))
@@ -431,7 +435,7 @@ def install(app: FastAPI, state: State) -> None:
                                      topic=next(x.topic for x in result.findings if x.rule_id == f.rule_id),
                                      indicator=Severity(f.severity).indicator, suggestions=()))
         await run_in_threadpool(state.store.record_cards, SERVICE, rid, issued)
-        reports.add(PageReport(rid, s.sid, time.time(), result, "upload", cards, explanations, issued))
+        reports.add(PageReport(rid, s.sid, time.time(), result, source, cards, explanations, issued))
         log.info("page evaluation: %d findings", len(result.findings))
         return _respond(RedirectResponse(f"/report/{rid}", status_code=303), s, request)
 
@@ -451,7 +455,7 @@ def install(app: FastAPI, state: State) -> None:
         stored = await run_in_threadpool(_feedback, state.store, list(pr.cards.values()))
         return page("report", request, s, v=eng.renderer.view(pr.result, bool(show_all)), r=pr.result,
                     counts=pr.result.counts(), report_id=pr.id, cards=pr.cards, explanations=pr.explanations,
-                    feedback=stored, reasons=OVERRIDE_REASONS, show_all=bool(show_all))
+                    feedback=stored, reasons=OVERRIDE_REASONS, show_all=bool(show_all), source=pr.source)
 
     @app.post("/report/{rid}/feedback", include_in_schema=False)
     async def feedback(rid: str, request: Request) -> Response:
