@@ -200,21 +200,23 @@ def test_sessions_are_signed_expire_and_belong_to_one_password(tmp_path: Path) -
 
 
 def test_with_jwt_trust_and_no_password_the_page_is_off(tmp_path: Path) -> None:
-    from fastapi.testclient import TestClient
-
     from engine.errors import SetpointError
     from engine.service.app import create_app
     from engine.service.settings import Issuer, Settings
 
-    trusted = Settings(data_dir=tmp_path / "data", public_url="https://cds.example.org",
-                       trust=(Issuer(iss="https://ehr.example.org/", jwks_url="https://ehr.example.org/jwks"),))
-    with TestClient(create_app(trusted)) as client:
-        r = client.get("/")
+    server = Server(tmp_path / "data", tmp_path / "serve.log", "--trust", "https://ehr.example.org/=http://127.0.0.1:9/j")
+    try:
+        r = httpx.get(server.url + "/", timeout=30)
         assert r.status_code == 403 and "page password" in r.text
         assert "default-src 'none'" in r.headers["content-security-policy"]
-        assert client.post("/evaluate", data={"csrf": "x", "as_of": "2026-11-21"}).status_code == 403
-        hook = client.post("/cds-services/setpoint-patient-view", json={})
-        assert hook.status_code == 401 and "WWW-Authenticate" in hook.headers  # the hooks keep their JWT
-    missing = trusted.model_copy(update={"page_password_file": tmp_path / "nope"})
+        assert httpx.post(server.url + "/evaluate", data={"csrf": "x", "as_of": "2026-11-21"},
+                          timeout=30).status_code == 403
+        hook = server.post("/cds-services/setpoint-patient-view", {})
+        assert hook.status_code == 401 and "www-authenticate" in hook.headers  # the hooks keep their JWT
+    finally:
+        server.stop()
+    trusted = Settings(data_dir=tmp_path / "data2", public_url="https://cds.example.org",
+                       page_password_file=tmp_path / "nope",
+                       trust=(Issuer(iss="https://ehr.example.org/", jwks_url="https://ehr.example.org/jwks"),))
     with pytest.raises(SetpointError, match="page-password-file"):
-        create_app(missing)
+        create_app(trusted)
