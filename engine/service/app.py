@@ -305,6 +305,9 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         log.info("feedback for %s: %d item(s) stored", service.id, n)
         return JSONResponse({"stored": n})
 
+    from engine.service import page
+
+    page.install(app, state)  # the clinician's page at / (its own session; the hooks keep their JWT)
     return app
 
 
