@@ -109,8 +109,9 @@ class ScaleRecorded(Leaf):
                 and x.date <= case.as_of and days_between(case.as_of, x.date) <= days]
         if hits:
             pick = max(hits, key=lambda x: x.date)
-            return FactValue(s.key, True, True, (evidence(label=f"{SCALE_LABELS[scale]} {item}",
-                                                          value=getattr(pick, item), date=pick.date, record=pick.id),))
+            label = f"{SCALE_LABELS[scale]} {'item 9' if item == 'item9' else item}"  # as Scale labels it
+            return FactValue(s.key, True, True, (evidence(label=label, value=getattr(pick, item), date=pick.date,
+                                                          record=pick.id),))
         return FactValue(s.key, True, False, (), f"no {SCALE_LABELS[scale]} {item} within {days} days")
 
     def phrase(self, negated: bool, p: Phrases) -> str:
