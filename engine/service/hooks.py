@@ -50,7 +50,7 @@ def draft_orders(context: PatientViewContext) -> tuple[list[tuple[dict[str, Any]
 class ResultCache:
     def __init__(self, size: int = 256):
         self.size = size
-        self._data: OrderedDict[bytes, tuple[EvaluationResult, str | None]] = OrderedDict()
+        self._data: OrderedDict[bytes, Any] = OrderedDict()  # (result, patient ref); the service keeps cards
         self._lock = threading.Lock()
 
     @staticmethod
@@ -60,14 +60,14 @@ class ResultCache:
         except ValueError:
             return None
 
-    def get(self, key: bytes) -> tuple[EvaluationResult, str | None] | None:
+    def get(self, key: bytes) -> Any:
         with self._lock:
             hit = self._data.get(key)
             if hit is not None:
                 self._data.move_to_end(key)
             return hit
 
-    def put(self, key: bytes, value: tuple[EvaluationResult, str | None]) -> None:
+    def put(self, key: bytes, value: Any) -> None:
         with self._lock:
             self._data[key] = value
             if len(self._data) > self.size:
