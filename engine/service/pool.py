@@ -110,6 +110,11 @@ def _die_with_parent() -> None:
 
 def worker_main(sock: socket.socket, settings_json: str, test_hooks: bool) -> None:
     """A worker process: load the engine, warm up, say ready, then answer jobs until end of file."""
+    with contextlib.suppress(ConnectionError):  # the server went away: nothing to answer
+        _serve(sock, settings_json, test_hooks)
+
+
+def _serve(sock: socket.socket, settings_json: str, test_hooks: bool) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it stops us
     from engine.core import Engine
