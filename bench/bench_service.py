@@ -20,7 +20,8 @@ Both ways of running the service are measured (`--auth both`, the default): unau
 (`--allow-unauthenticated`) and authenticated (`--trust`: every call carries an ES384 JWT with its own
 jti, signed before the clock starts, verified against a JWKS served from this process on loopback).
 Target (issue 12): the authenticated path costs at most ~1 ms more per request.
-Server CPU per request counts the service process and all its children (evaluation workers).
+Server CPU per request counts the service process and all its children (evaluation workers); "of it
+event loop" is the share of the server process(es) themselves, outside the evaluation workers.
 """
 
 from __future__ import annotations
@@ -294,17 +295,20 @@ def run(port: int, bodies: list[bytes], clients: int, ehr: Ehr | None = None) ->
     return lat, time.perf_counter() - t0
 
 
-def server_cpu(proc: subprocess.Popen[bytes]) -> float:
-    """CPU seconds used so far by the service (the parent and its worker processes)."""
+def server_cpu(proc: subprocess.Popen[bytes]) -> tuple[float, float]:
+    """CPU seconds used so far by the service: (all its processes, the evaluation workers and fork servers
+    among them).  A worker replaced meanwhile is not counted."""
     root = psutil.Process(proc.pid)
-    total = 0.0
+    total = workers = 0.0
     for p in [root, *root.children(recursive=True)]:
         try:
             t = p.cpu_times()
             total += t.user + t.system
+            if "multiprocessing.forkserver" in " ".join(p.cmdline()):
+                workers += t.user + t.system
         except psutil.NoSuchProcess:
             pass
-    return total
+    return total, workers
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -328,14 +332,16 @@ def measure(args: argparse.Namespace, pre: dict[str, Any], pid: str, ehr: Ehr | 
                         fresh_from += args.requests
                     else:
                         bodies = [request_body(pre, pid) for _ in range(args.requests)]
-                    cpu0, own0 = server_cpu(proc), time.process_time()
+                    (cpu0, eval0), own0 = server_cpu(proc), time.process_time()
                     lat, wall = run(port, bodies, clients, ehr)
-                    cpu = (server_cpu(proc) - cpu0) * 1000 / len(lat)
+                    cpu1, eval1 = server_cpu(proc)
+                    cpu = (cpu1 - cpu0) * 1000 / len(lat)
+                    front = (cpu1 - eval1 - cpu0 + eval0) * 1000 / len(lat)
                     own = (time.process_time() - own0) * 1000 / len(lat)
                     rps = len(lat) / wall
                     out[(mode, clients)] = (statistics.median(lat), pct(lat, 95), cpu, rps)
                     print(f"{label:<12} {mode:<7} {clients:>7} {statistics.median(lat):>8.1f} {pct(lat, 95):>8.1f} "
-                          f"{pct(lat, 99):>8.1f} {rps:>7.0f} {cpu:>18.1f} {own:>18.1f}", flush=True)
+                          f"{pct(lat, 99):>8.1f} {rps:>7.0f} {cpu:>18.1f} {front:>20.1f} {own:>18.1f}", flush=True)
         finally:
             proc.terminate()
             try:
@@ -388,7 +394,7 @@ def main() -> None:
           f"eval processes {args.eval_processes if args.eval_processes is not None else 'default'}, "
           f"{os.cpu_count()} cores, {args.requests} requests per run")
     print(f"{'service':<12} {'mode':<7} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} "
-          f"{'server CPU ms/req':>18} {'client CPU ms/req':>18}")
+          f"{'server CPU ms/req':>18} {'of it event loop':>20} {'client CPU ms/req':>18}")
     plain = measure(args, pre, pid, None, 0) if args.auth in ("both", "off") else {}
     signed = measure(args, pre, pid, Ehr(args.alg), 50_000) if args.auth in ("both", "on") else {}
     print(f"machine load average during the runs: {os.getloadavg()[0]:.2f} (other processes share the cores)")
