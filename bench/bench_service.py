@@ -236,12 +236,13 @@ def free_port() -> int:
 
 def start(args: argparse.Namespace, data: Path, ehr: Ehr | None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    env = {**os.environ, "SETPOINT_AS_OF": "2026-11-21"}
+    root = args.service_root.resolve()
+    env = {**os.environ, "SETPOINT_AS_OF": "2026-11-21", "PYTHONPATH": str(root)}
     auth = ["--trust", f"{ISS}={ehr.jwks}"] if ehr else ["--allow-unauthenticated"]
     pool = ["--eval-processes", str(args.eval_processes)] if args.eval_processes is not None else []
     proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--workers",
                              str(args.workers), "--data-dir", str(data), "--log-level", "warning", *auth, *pool],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -382,6 +383,9 @@ def main() -> None:
                     help="evaluation processes per uvicorn worker (default: the service's default)")
     ap.add_argument("--requests", type=int, default=300, help="measured requests per run")
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 16])
+    ap.add_argument("--service-root", type=Path, default=ROOT,
+                    help="the checkout whose service is measured (default this one; e.g. an older release, "
+                         "for a before/after comparison on the same machine)")
     ap.add_argument("--modes", nargs="+", choices=["fresh", "repeat"], default=["fresh", "repeat"])
     ap.add_argument("--auth", choices=["both", "off", "on"], default="both",
                     help="measure the unauthenticated service, the JWT-authenticated one, or both (default)")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -135,7 +136,10 @@ def _serve(sock: socket.socket, settings_json: str, test_hooks: bool) -> None:
         _send(sock, ("error", [f"{e.__class__.__name__}: {e}"]))
         return
     rb = eng.rulebase
+    gc.collect()
+    gc.freeze()
     _send(sock, ("ready", {"name": rb.name, "version": rb.version, "hash": rb.content_hash}))
+    since_full = 0
     while True:
         frame = _recv(sock)
         if frame is None:
@@ -146,6 +150,38 @@ def _serve(sock: socket.socket, settings_json: str, test_hooks: bool) -> None:
         except Exception as e:  # a bug: the server logs the class and answers 500
             out = Failed(e.__class__.__name__)
         _send(sock, out)
+        del job, out
+        since_full = _collect(sock, since_full)
+
+
+# Garbage collection in a worker.  What a request leaves behind (the FHIR parse cache, the result
+# cache: tens of MB) makes a full collection cost 100-300 ms, and one used to fall inside a request
+# every few requests (p95 of fresh patients 113 ms in one process, 43 ms with this).  So after each
+# answer the young generations are collected and what survives is frozen (`gc.freeze`, out of the
+# collector's way; freed as usual when its last reference goes).  Cyclic garbage frozen that way
+# (a few objects per request) is reclaimed by a full collection when the worker is idle, and at the
+# latest every FULL_COLLECTION_EVERY requests.
+FULL_COLLECTION_IDLE = 200
+FULL_COLLECTION_EVERY = 2000
+
+
+def _collect(sock: socket.socket, since_full: int) -> int:
+    gc.collect(1)
+    gc.freeze()
+    since_full += 1
+    if since_full >= FULL_COLLECTION_EVERY or (since_full >= FULL_COLLECTION_IDLE and not _pending(sock)):
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+        return 0
+    return since_full
+
+
+def _pending(sock: socket.socket) -> bool:
+    """Whether a job is already waiting on the socket."""
+    import select
+
+    return bool(select.select([sock], [], [], 0)[0])
 
 
 # ------------------------------------------------------------------ the server's side
