@@ -172,9 +172,16 @@ def test_a_worker_killed_with_sigkill_mid_request(tmp_path: Path) -> None:
         check_own_cards(6, s.post(PV, request(6)))  # waits for the replacement, then is answered
         (new,) = wait_for_workers(s, 1)
         assert new != pid
+        os.kill(new, signal.SIGKILL)  # an idle worker that dies is replaced too, before any request needs it
+        deadline = time.monotonic() + 30
+        while (eval_workers(s) in (set(), {new})) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (newer,) = eval_workers(s)
+        assert newer not in (pid, new)
+        check_own_cards(8, s.post(PV, request(8)))
         # the card log and the decision log still work: the 503 is logged as a refusal, the next call with cards
         records = [json.loads(line) for line in (tmp_path / "data" / "decisions.jsonl").read_text().splitlines()]
-        assert [rec["status"] for rec in records[-2:]] == [503, 200] and records[-1]["cards"]
+        assert [rec["status"] for rec in records[-3:]] == [503, 200, 200] and records[-1]["cards"]
         assert records[-1]["timings_ms"]["total"] >= records[-1]["timings_ms"]["evaluate"]
     finally:
         s.stop()

@@ -268,11 +268,23 @@ class Pool:
             await self._bind(p)
             self._idle.put_nowait(p)
 
-    async def _bind(self, p: _Proc) -> None:
+    async def _bind(self, p: _Proc, watch: bool = True) -> None:
         p.sock.setblocking(False)
         p.reader, p.writer = await asyncio.open_unix_connection(sock=p.sock, limit=MAX_FRAME)
+        if watch:
+            self._watch(p)
+
+    def _watch(self, p: _Proc) -> None:
+        """Replace `p` as soon as its process ends, idle or busy (its sentinel becomes readable)."""
         assert self._loop is not None
         self._loop.add_reader(p.process.sentinel, self._exited, p)
+
+    @staticmethod
+    def _kill(p: _Proc) -> None:
+        # is_alive() first: a process already ended and reaped must not be signalled (its pid may be reused)
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            if p.process.is_alive():
+                p.process.kill()
 
     def _exited(self, p: _Proc) -> None:
         """A worker process ended (killed, crashed): replace it, whether idle or busy."""
@@ -286,8 +298,7 @@ class Pool:
         with contextlib.suppress(Exception):
             self._loop.remove_reader(p.process.sentinel)
         if kill:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                p.process.kill()
+            self._kill(p)
         if p.writer is not None:
             p.writer.close()
         else:
@@ -308,7 +319,7 @@ class Pool:
             p: _Proc | None = None
             try:
                 p = await self._loop.run_in_executor(None, self._launch)
-                await self._bind(p)
+                await self._bind(p, watch=False)  # watched once ready: a failed start is handled here
                 assert p.reader is not None
                 head = await asyncio.wait_for(p.reader.readexactly(_LEN.size), START_TIMEOUT)
                 frame = await asyncio.wait_for(p.reader.readexactly(_LEN.unpack(head)[0]), START_TIMEOUT)
@@ -318,18 +329,18 @@ class Pool:
                           e.__class__.__name__, pause)
                 if p is not None:
                     p.retired = True
-                    with contextlib.suppress(Exception):
-                        self._loop.remove_reader(p.process.sentinel)
-                    with contextlib.suppress(Exception):
-                        p.process.kill()
+                    self._kill(p)
                     if p.writer is not None:
                         p.writer.close()
+                    else:
+                        p.sock.close()
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 30.0)
                 continue
             if self._closed:
-                p.process.kill()
+                self._kill(p)
                 return
+            self._watch(p)
             self.replaced += 1
             self._procs.append(p)
             self._idle.put_nowait(p)
@@ -388,8 +399,7 @@ class Pool:
             if self._loop is not None:
                 with contextlib.suppress(Exception):
                     self._loop.remove_reader(p.process.sentinel)
-            with contextlib.suppress(Exception):
-                p.process.kill()
+            self._kill(p)
             if p.writer is not None:
                 p.writer.close()
             else:
