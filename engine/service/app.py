@@ -8,8 +8,11 @@ Every POST carries the EHR's JWT (`auth.py`; 401 with WWW-Authenticate otherwise
 was started with `--allow-unauthenticated` on loopback; bodies must be `application/json` (415) and
 within the limits of `limits.py` (413/422 naming the limit).  Bad input gets a 4xx with
 `{"error": ..., "problems": [...]}` naming the field, escaped and bounded; 412 when the Patient is
-neither prefetched nor retrievable; 503 when an evaluation passes its deadline.  Logs carry no
-patient data at any level: only hook, service, status, counts and timings.
+neither prefetched nor retrievable; 503 when an evaluation passes its deadline (its worker process is
+killed and replaced) or its worker dies.  The body's bytes go to an evaluation worker (`pool.py`,
+`work.py`) that parses, checks, maps, evaluates and renders; this process authenticates, fetches from
+FHIR servers and writes the card and decision logs.  Logs carry no patient data at any level: only
+hook, service, status, counts and timings.
 """
 
 from __future__ import annotations
@@ -109,7 +112,9 @@ def check_trust(settings: Settings) -> None:
 
 
 def create_app(settings: Settings | None = None, eng: Engine | None = None) -> FastAPI:
-    """The ASGI app; uvicorn workers call it with no arguments (settings from SETPOINT_* variables)."""
+    """The ASGI app; uvicorn workers call it with no arguments (settings from SETPOINT_* variables).
+    Starts the evaluation worker processes (`settings.eval_processes`, default one per core) and waits
+    until each has loaded the engine; with `eng` given, or `eval_processes` 0, evaluates in-process."""
     settings = settings or Settings.from_env()
     check_trust(settings)
     if settings.verify and settings.trusted_key is not None:  # `serve` checked already; workers check again

@@ -1,9 +1,11 @@
-"""One hook call: the data gathered for it -> snapshot -> evaluation -> cards.  Runs in a worker thread.
+"""One hook call: the data gathered for it -> snapshot -> evaluation -> cards.  Runs in an evaluation
+worker process (`work.py`, `pool.py`), or for `replay` and tests in the calling thread.
 
 Evaluation is deterministic (same data, rule base and date give the same findings), and an EHR
 sends the same chart again each time it is opened, so results are kept in a small LRU keyed by a
-digest of the hook, its context, the prefetch and the date.  Only calls answered from the prefetch
-alone are cached (data fetched from a FHIR server may have changed); cards always get new uuids.
+digest of the hook, its context, the prefetch, the date and the rule base hash (`ResultCache`; the
+service keeps the rendered cards in it, per worker).  Only calls answered from the prefetch alone are
+cached (data fetched from a FHIR server may have changed); cards always get new uuids.
 """
 
 from __future__ import annotations
