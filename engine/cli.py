@@ -549,7 +549,17 @@ class LogLevel(StrEnum):
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8080,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, max=64,
+        help="Server (uvicorn) processes: each reads requests, authenticates, fetches from FHIR servers and "
+             "writes the card log, and has its own --eval-processes. More than 1 only helps when the server "
+             "side, not evaluation, is the bottleneck.")] = 1,
+    eval_processes: Annotated[int | None, typer.Option(
+        "--eval-processes", min=0, max=256,
+        help="Evaluation worker processes per server process (default: $SETPOINT_EVAL_PROCESSES, else the "
+             "number of cores divided by --workers, at least 1). Each loads the engine once; an evaluation "
+             "past --eval-timeout is stopped by killing its worker, which is replaced. 0: evaluate in "
+             "threads of the server process (debugging; a late evaluation cannot be stopped).")] = None,
     data_dir: Annotated[Path | None, typer.Option(
         "--data-dir", help="Folder of the feedback database and decision log (default: $SETPOINT_DATA_DIR, else "
                            "~/.local/share/setpoint); created 0700.")] = None,
@@ -583,7 +593,9 @@ def serve(
     cors_origin: Annotated[list[str] | None, typer.Option(
         "--cors-origin", help="A browser origin allowed by CORS (repeatable; default: CORS off).")] = None,
     eval_timeout: Annotated[float | None, typer.Option(
-        "--eval-timeout", min=0.1, max=600, help="Seconds one evaluation may take before a 503 (default 20).")]
+        "--eval-timeout", min=0.1, max=600,
+        help="Seconds one evaluation may take before a 503 and its worker is stopped (default 20); a request "
+             "also waits at most this long for a free worker.")]
     = None,
     decision_log: Annotated[bool, typer.Option(
         "--decision-log/--no-decision-log", help="Append one JSON line per hook call to DATA_DIR/decisions.jsonl.")]
@@ -647,6 +659,12 @@ def serve(
             "trust": tuple(issuers.values()), "allow_unauthenticated": allow_unauthenticated,
             "fhir_allow": (*base["fhir_allow"], *shared), "cors_origins": tuple(cors_origin or ()),
             "decision_log": decision_log, "decision_log_inputs": decision_log_inputs}
+        if eval_processes is not None:
+            values["eval_processes"] = eval_processes
+        elif values.get("eval_processes") is None:
+            from engine.service.pool import default_size
+
+            values["eval_processes"] = default_size(workers)
         settings = Settings.model_validate(values)
         check_trust(settings)
         # Load the rule base and open the database now, so that a problem is reported before listening.

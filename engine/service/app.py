@@ -8,50 +8,45 @@ Every POST carries the EHR's JWT (`auth.py`; 401 with WWW-Authenticate otherwise
 was started with `--allow-unauthenticated` on loopback; bodies must be `application/json` (415) and
 within the limits of `limits.py` (413/422 naming the limit).  Bad input gets a 4xx with
 `{"error": ..., "problems": [...]}` naming the field, escaped and bounded; 412 when the Patient is
-neither prefetched nor retrievable; 503 when an evaluation passes its deadline.  Logs carry no
-patient data at any level: only hook, service, status, counts and timings.
+neither prefetched nor retrievable; 503 when an evaluation passes its deadline (its worker process is
+killed and replaced) or its worker dies.  The body's bytes go to an evaluation worker (`pool.py`,
+`work.py`) that parses, checks, maps, evaluates and renders; this process authenticates, fetches from
+FHIR servers and writes the card and decision logs.  Logs carry no patient data at any level: only
+hook, service, status, counts and timings.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import json
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.core import Engine
-from engine.errors import ServiceError, SetpointError, SnapshotError, validation_items
-from engine.fhir.context import content_identity
-from engine.service import hooks
+from engine.errors import ServiceError, SetpointError
 from engine.service.auth import ANONYMOUS, AuthError, Client, JwksCache, Verifier, www_authenticate
-from engine.service.cards import cards
 from engine.service.decisions import FILE as DECISIONS
 from engine.service.decisions import DecisionLog, now
-from engine.service.discovery import CATEGORY_WORDS, EXPECTED, SERVICES, Service, discovery
+from engine.service.discovery import SERVICES, Service, discovery
 from engine.service.fhir_client import FhirFetcher
-from engine.service.limits import LimitError, Limits, loads
-from engine.service.models import CONTEXTS, HOOKS, Feedback, HookRequest
-from engine.service.prefetch import Gathered, gather
+from engine.service.models import Feedback
+from engine.service.pool import InlineRunner, Pool, PoolError, default_size
+from engine.service.prefetch import Gathered
 from engine.service.safety import MAX_PROBLEMS, clean
 from engine.service.settings import Settings
 from engine.service.store import Store
-from engine.snapshot.models import DataIssue
+from engine.service.work import TEST_HOOKS_ENV, Answer, Fetch, Job, Refused, Worker, parse, validate
 
 log = logging.getLogger("setpoint.service")
-EVALUATION_THREADS = 4  # one evaluating, the others for evaluations abandoned at their deadline
 
 
 Problem = ServiceError  # a client error: HTTP status and a message naming the field and the problem
@@ -70,7 +65,8 @@ def _content_type(request: Request) -> None:
         raise Problem(415, "the request body must be sent as Content-Type: application/json")
 
 
-async def _read_json(request: Request, settings: Settings) -> tuple[dict[str, Any], bytes]:
+async def _read_body(request: Request, settings: Settings) -> bytes:
+    """The request body as bytes, within --max-body-bytes (413); parsed later, by an evaluation worker."""
     _content_type(request)
     limit = settings.max_body_bytes
     declared = request.headers.get("content-length")
@@ -87,39 +83,21 @@ async def _read_json(request: Request, settings: Settings) -> tuple[dict[str, An
             raise Problem(413, f"request body is over the limit of {limit} bytes (SETPOINT_MAX_BODY_BYTES)")
     if not body.strip():
         raise Problem(400, "request body is empty: a JSON object is expected")
-    raw = bytes(body)
-    try:
-        doc = loads(raw, Limits(settings.max_depth, settings.max_string_bytes, settings.max_entries))
-    except LimitError as e:
-        raise Problem(e.status, e.message) from e
-    except json.JSONDecodeError as e:
-        raise Problem(400, f"request body is not valid JSON (line {e.lineno}, column {e.colno}): {e.msg}") from e
-    except (UnicodeDecodeError, ValueError) as e:
-        raise Problem(400, f"request body is not valid JSON ({e.__class__.__name__})") from e
-    if not isinstance(doc, dict):
-        raise Problem(422, f"request body must be a JSON object, not {type(doc).__name__}")
-    return doc, raw
+    return bytes(body)
 
 
-def _validate(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as e:
-        problems = [f"{where}: {msg}" for where, msg in validation_items(e, prefix)]
-        raise Problem(422, "; ".join(problems[:5]), problems) from e
-    except RecursionError as e:  # belt and braces: the depth limit comes first
-        raise Problem(422, "request nested too deeply") from e
+async def _read_json(request: Request, settings: Settings) -> dict[str, Any]:
+    """A small body parsed here (feedback)."""
+    return parse(await _read_body(request, settings), settings)
 
 
 class State:
-    def __init__(self, settings: Settings, eng: Engine, store: Store):
-        self.settings, self.engine, self.store = settings, eng, store
+    def __init__(self, settings: Settings, runner: Pool | InlineRunner, store: Store):
+        self.settings, self.runner, self.store = settings, runner, store
+        self.rulebase = runner.rulebase  # name, version, hash
         self.fetcher: FhirFetcher | None = None
         self.jwks: JwksCache | None = None
         self.verifier: Verifier | None = None
-        self.cache = hooks.ResultCache()
-        self.pool = ThreadPoolExecutor(EVALUATION_THREADS, thread_name_prefix="setpoint-eval")
-        self.evaluating = asyncio.Semaphore(1)
         self.decisions = DecisionLog(settings.data_dir / DECISIONS) if settings.decision_log else None
 
 
@@ -134,36 +112,54 @@ def check_trust(settings: Settings) -> None:
 
 
 def create_app(settings: Settings | None = None, eng: Engine | None = None) -> FastAPI:
-    """The ASGI app; uvicorn workers call it with no arguments (settings from SETPOINT_* variables)."""
+    """The ASGI app; uvicorn workers call it with no arguments (settings from SETPOINT_* variables).
+    Starts the evaluation worker processes (`settings.eval_processes`, default one per core) and waits
+    until each has loaded the engine; with `eng` given, or `eval_processes` 0, evaluates in-process."""
     settings = settings or Settings.from_env()
     check_trust(settings)
     if settings.verify and settings.trusted_key is not None:  # `serve` checked already; workers check again
         from engine import signing
 
         signing.verify(signing.roots(settings.rules, settings.knowledge), settings.trusted_key)
-    eng = eng or Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify, freeze=True)
-    state = State(settings, eng, Store(settings.data_dir))
-    _warm_up(eng)
+    test_hooks = os.environ.get(TEST_HOOKS_ENV) == "1"
+    if test_hooks:
+        log.warning("%s=1: test hooks are on (a test userId makes an evaluation hang or crash); never in production",
+                    TEST_HOOKS_ENV)
+    size = settings.eval_processes if settings.eval_processes is not None else default_size()
+    store = Store(settings.data_dir)
+    runner: Pool | InlineRunner
+    if size == 0 or eng is not None:  # in-process: evaluations in threads of this process
+        eng = eng or Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify,
+                                 freeze=True)
+        worker = Worker(settings, eng, test_hooks)
+        worker.warm_up()
+        runner = InlineRunner(worker)
+    else:  # worker processes, each loading the engine once (a problem with it is raised here)
+        runner = Pool(settings, size, test_hooks)
+        runner.start()
+    state = State(settings, runner, store)
+    rulebase = state.rulebase
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runner.attach()
         state.fetcher = FhirFetcher(settings)
         if settings.trust:
             state.jwks = JwksCache(settings.jwks_cache_seconds, settings.fhir_timeout)
             state.verifier = Verifier(settings, state.jwks, state.store)
         else:
             log.warning("UNAUTHENTICATED: any local process can call this service (--allow-unauthenticated)")
-        log.info("Setpoint CDS Hooks service ready: rule base %s %s, %d rules", eng.rulebase.name,
-                 eng.rulebase.version, len(eng.rulebase.rules))
+        log.info("Setpoint CDS Hooks service ready: rule base %s %s, %s", rulebase["name"], rulebase["version"],
+                 f"{runner.size} evaluation processes" if runner.size else "evaluating in-process")
         yield
+        await runner.close()
         await state.fetcher.close()
         if state.jwks is not None:
             await state.jwks.close()
-        state.pool.shutdown(wait=False, cancel_futures=True)
         if state.decisions is not None:
             state.decisions.close()
 
-    app = FastAPI(title="Setpoint CDS Hooks service", version=eng.rulebase.version, lifespan=lifespan,
+    app = FastAPI(title="Setpoint CDS Hooks service", version=rulebase["version"], lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.setpoint = state
     if settings.cors_origins:
@@ -176,9 +172,7 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         if state.decisions is not None and request.method == "POST" and len(parts) == 2 and parts[1] in SERVICES:
             state.decisions.append({"hookInstance": None, "time": now(), "service": parts[1], "status": status,
                                     "client": getattr(request.state, "client", None),
-                                    "rulebase": {"name": eng.rulebase.name, "version": eng.rulebase.version,
-                                                 "hash": eng.rulebase.content_hash},
-                                    "cards": []})
+                                    "rulebase": rulebase, "cards": []})
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
@@ -225,76 +219,62 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         audience = [endpoint, endpoint + "/feedback"] if feedback else [endpoint]
         return await state.verifier.verify(request.headers.get("authorization"), audience)
 
+    async def _evaluate(job: Job) -> tuple[Answer | Fetch | Refused, float]:
+        try:
+            return await runner.run(job, settings.eval_timeout)
+        except PoolError as e:
+            raise Problem(503, e.message) from e
+
     @app.post("/cds-services/{service_id}")
-    async def call(service_id: str, request: Request) -> JSONResponse:
+    async def call(service_id: str, request: Request) -> Response:
+        # The event loop reads the body and hands its bytes to an evaluation worker, which parses,
+        # checks, maps, evaluates and renders the answer (work.py); here: auth, FHIR fetches, the card log.
         t0 = time.perf_counter()
         service = _service(service_id)
         client = await _authenticate(request, service)
         request.state.client = {"iss": client.iss, "sub": client.sub}
-        doc, raw = await _read_json(request, settings)
-        req: HookRequest = _validate(HookRequest, doc)
-        if req.hook not in HOOKS:
-            raise Problem(400, f"hook: unknown hook {req.hook!r}; this service answers {service.hook!r}")
-        if req.hook != service.hook:
-            raise Problem(400, f"hook: {req.hook!r} sent to service {service.id!r}, which answers {service.hook!r}")
-        context = _validate(CONTEXTS[req.hook], req.context, "context")
-        gathered = await _gather(state, req, context, client)
-        t_gathered = time.perf_counter()
+        raw = await _read_body(request, settings)
         as_of = settings.as_of or date.today()
-        drafts, orders = hooks.draft_orders(context)
-        key = None if gathered.fetched else hooks.ResultCache.key(
-            service.id, req.hook, req.context, req.prefetch, as_of.isoformat(), eng.rulebase.content_hash)
-        hit = state.cache.get(key) if key is not None else None
-        if hit is None:
-            loop = asyncio.get_running_loop()
-            try:
-                # Evaluation is CPU-bound and holds the GIL: one at a time per process, first come first
-                # served, in a worker thread (the event loop keeps answering).  One that passes its
-                # deadline gets 503 and gives up its turn; its thread finishes in the background.
-                async with state.evaluating:
-                    job = loop.run_in_executor(state.pool, hooks.evaluate_and_cache, eng, gathered, drafts, as_of,
-                                               state.cache, key)
-                    hit = await asyncio.wait_for(job, timeout=settings.eval_timeout)
-            except TimeoutError as e:
-                raise Problem(503, f"the evaluation did not finish within {settings.eval_timeout:g} s "
-                                   "(the per-request deadline); no cards") from e
-            except SnapshotError as e:
-                raise Problem(422, str(e)) from e
-            except RecursionError as e:
-                raise Problem(422, "request nested too deeply to evaluate") from e
-        t_evaluated = time.perf_counter()
-        result, patient_ref = hit
-        made, issued = cards(eng, result.findings, orders, patient_ref)
+        job = Job(service.id, raw, client.iss, as_of.isoformat(), can_fetch=state.fetcher is not None)
+        out, waited = await _evaluate(job)
+        t_fetch = 0.0
+        if isinstance(out, Fetch):  # the prefetch lacks data: fetch it (here, on the event loop), then evaluate
+            allowed = settings.fhir_allowed(out.server, client.iss)  # checked again where the token leaves from
+            if allowed is None or state.fetcher is None:
+                raise Problem(422, "fhirServer: not a FHIR server this service may call for this client")
+            t1 = time.perf_counter()
+            job.fetched = await state.fetcher.fetch(allowed, out.auth, out.patient_id, out.missing,
+                                                    Gathered(next_pages=out.next_pages))
+            t_fetch = time.perf_counter() - t1
+            out, waited2 = await _evaluate(job)
+            waited += waited2
+            if isinstance(out, Fetch):
+                raise RuntimeError("a worker asked to fetch twice")
+        if isinstance(out, Refused):
+            raise Problem(out.status, out.message, out.problems)
         # The card log is committed before the answer leaves: every card shown can get feedback.
-        await run_in_threadpool(state.store.record_cards, service.id, req.hookInstance, issued)
+        await run_in_threadpool(state.store.record_cards, service.id, out.hook_instance, out.issued)
         total = (time.perf_counter() - t0) * 1000
         if state.decisions is not None:
             record: dict[str, Any] = {
-                "hookInstance": req.hookInstance, "time": now(), "service": service.id, "hook": req.hook,
-                "client": {"iss": client.iss, "sub": client.sub},
-                "rulebase": {"name": eng.rulebase.name, "version": eng.rulebase.version,
-                             "hash": eng.rulebase.content_hash},
-                "status": 200, "as_of": as_of.isoformat(), "input_sha256": hashlib.sha256(raw).hexdigest(),
-                "fetched": gathered.fetched,
-                "cards": [{"rule_id": i.rule_id, "rule_version": i.rule_version, "uuid": i.uuid} for i in issued],
-                "timings_ms": {"gather": round((t_gathered - t0) * 1000, 2),
-                               "evaluate": round((t_evaluated - t_gathered) * 1000, 2), "total": round(total, 2)}}
-            if settings.decision_log_inputs:
-                record["input"] = {"hook": req.hook, "context": req.context,
-                                   "entries": [[r, f] for r, f in gathered.entries],
-                                   "issues": [i.model_dump(mode="json") for i in gathered.issues]}
-            state.decisions.append(record)
-        counts = {i: sum(c["indicator"] == i for c in made) for i in ("critical", "warning", "info")}
-        log.info("%s %s: %d cards (%s) in %.1f ms", req.hook, service.id, len(made),
-                 ", ".join(f"{n} {i}" for i, n in counts.items()), total)
-        return JSONResponse({"cards": made})
+                "hookInstance": out.hook_instance, "time": now(), "service": service.id, "hook": out.hook,
+                "client": {"iss": client.iss, "sub": client.sub}, "rulebase": rulebase,
+                "status": 200, "as_of": as_of.isoformat(), "input_sha256": out.input_sha256,
+                "fetched": out.fetched,
+                "cards": [{"rule_id": i.rule_id, "rule_version": i.rule_version, "uuid": i.uuid} for i in out.issued],
+                "timings_ms": {"queue": round(waited * 1000, 2), "fetch": round(t_fetch * 1000, 2),
+                               **out.timings, "total": round(total, 2)}}
+            state.decisions.append(record, {"input": out.input_json} if out.input_json is not None else None)
+        log.info("%s %s: %d cards (%s) in %.1f ms", out.hook, service.id, len(out.issued),
+                 ", ".join(f"{n} {i}" for i, n in out.counts.items()), total)
+        return Response(out.body, media_type="application/json")
 
     @app.post("/cds-services/{service_id}/feedback")
     async def feedback(service_id: str, request: Request) -> JSONResponse:
         service = _service(service_id)
         await _authenticate(request, service)
-        doc, _ = await _read_json(request, settings)
-        fb: Feedback = _validate(Feedback, doc)
+        doc = await _read_json(request, settings)
+        fb: Feedback = validate(Feedback, doc)
         items = [it.model_dump(mode="json") for it in fb.feedback]
         unknown = set(await run_in_threadpool(state.store.unknown_cards, service.id, [it["card"] for it in items]))
         if unknown:
@@ -309,94 +289,3 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
 
     page.install(app, state)  # the clinician's page at / (its own session; the hooks keep their JWT)
     return app
-
-
-WARM_UP = [
-    {"resourceType": "Observation", "id": "w1", "status": "final", "code": {"text": "TSH"},
-     "effectiveDateTime": "2026-01-01T08:00:00Z", "valueQuantity": {"value": 1, "unit": "mIU/L"},
-     "specimen": {"reference": "Specimen/w6"}},
-    {"resourceType": "Condition", "id": "w2", "subject": {"reference": "Patient/w0"},
-     "code": {"text": "hypothyroidism"}},
-    {"resourceType": "MedicationRequest", "id": "w3", "status": "active", "intent": "order",
-     "subject": {"reference": "Patient/w0"}, "medicationReference": {"reference": "Medication/w5"}},
-    {"resourceType": "MedicationStatement", "id": "w4", "status": "active", "subject": {"reference": "Patient/w0"},
-     "medicationCodeableConcept": {"text": "levothyroxine"}},
-    {"resourceType": "Medication", "id": "w5", "code": {"text": "levothyroxine"}},
-    {"resourceType": "Specimen", "id": "w6", "type": {"text": "serum"}},
-    {"resourceType": "MedicationDispense", "id": "w7", "status": "completed", "medicationCodeableConcept": {
-        "text": "levothyroxine"}},
-    {"resourceType": "Procedure", "id": "w8", "status": "completed", "subject": {"reference": "Patient/w0"},
-     "code": {"text": "hysterectomy"}},
-    {"resourceType": "OperationOutcome", "issue": [{"severity": "information", "code": "informational"}]},
-]
-
-
-def _warm_up(eng: Engine) -> None:
-    """Build the FHIR models and run one evaluation now, so that the first hook call is not slow."""
-    g = gather({"patient": {"resourceType": "Patient", "id": "w0", "gender": "female", "birthDate": "1970-01-01"},
-                "all": {"resourceType": "Bundle", "type": "collection",
-                        "entry": [{"resource": r} for r in WARM_UP]}})
-    hooks.evaluate(eng, g, [], date.today())
-
-
-def _one_patient(g: Gathered, pid: str | None) -> None:
-    """400/422 unless every Patient in the request is one and the same (and is context.patientId)."""
-    patients = [r for r, _ in g.entries if r.get("resourceType") == "Patient"]
-    ids = {str(r.get("id")) for r in patients if r.get("id") is not None}
-    if len(ids) > 1:
-        raise Problem(422, f"prefetch: holds {len(ids)} different Patients; a request is about one patient")
-    if len({content_identity(r) for r in patients}) > 1:
-        raise Problem(422, "prefetch: holds two Patient resources with the same id but different content; "
-                           "which one is the patient cannot be told")
-    if pid and ids and pid not in ids:
-        raise Problem(400, "prefetch: the Patient is not context.patientId")
-
-
-async def _gather(state: State, req: HookRequest, context: Any, client: Client) -> Gathered:
-    """The prefetch, completed from the FHIR server when one can be queried; 412 without a Patient."""
-    try:
-        g = gather(req.prefetch)
-        hooks.draft_orders(context)  # a malformed draftOrders Bundle is a 422 before any fetching
-    except (ValueError, SnapshotError) as e:
-        raise Problem(422, str(e).removeprefix("request: ")) from e
-    pid = context.patientId
-    _one_patient(g, pid)
-    has_patient = any(r.get("resourceType") == "Patient" for r, _ in g.entries)
-    missing = {c for c in ("patient", *EXPECTED, "procedures") if c not in g.covered}
-    if not has_patient:
-        missing.add("patient")
-    settings = state.settings
-    server, auth = req.fhirServer, req.fhirAuthorization
-    allowed = settings.fhir_allowed(server, client.iss) if server else None
-    why_not = ("no fhirServer was given" if not server else "no fhirAuthorization was given" if not auth
-               else "no context.patientId was given" if not pid
-               else "the fhirServer is not one this service may call for this client" if allowed is None
-               else None)
-    patient_error = None
-    if why_not is None and (missing or g.next_pages) and state.fetcher is not None:
-        assert allowed is not None and auth and pid
-        fetched = await state.fetcher.fetch(allowed, auth, pid, missing, g)
-        g.fetched = True
-        g.entries.extend(fetched.entries)
-        g.covered |= fetched.covered
-        g.issues.extend(fetched.issues)
-        missing -= fetched.covered
-        patient_error = fetched.patient_error
-        if "patient" not in fetched.covered and not has_patient:
-            missing.add("patient")
-        else:
-            missing.discard("patient")
-        _one_patient(g, pid)
-    else:
-        g.issues.extend(DataIssue(source=where, problem="holds only the first page of a longer search; the rest "
-                                  f"was not retrieved ({why_not or 'nothing to fetch'})") for where, _ in g.next_pages)
-    if "patient" in missing and not has_patient:
-        reason = f"it could not be retrieved from the FHIR server: {patient_error}" if patient_error \
-            else f"no FHIR server can be queried ({why_not})"
-        raise Problem(412, f"required data is absent: the Patient resource was not prefetched and {reason}")
-    for c in EXPECTED:
-        if c in missing:
-            g.issues.append(DataIssue(source=f"prefetch ({CATEGORY_WORDS[c]})",
-                                      problem="not provided by the EHR and not retrieved from a FHIR server "
-                                              f"({why_not or 'retrieval failed'}): not assessed, not read as none"))
-    return g

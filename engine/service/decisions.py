@@ -30,9 +30,12 @@ class DecisionLog:
         self._fd = os.open(path, flags, 0o600)
         self._lock = threading.Lock()
 
-    def append(self, record: dict[str, Any]) -> None:
-        line = json.dumps({"format": FORMAT, **record}, separators=(",", ":"), ensure_ascii=True,
-                          default=str) + "\n"
+    def append(self, record: dict[str, Any], raw: dict[str, str] | None = None) -> None:
+        """`raw`: fields whose values are already JSON text (ASCII; made by an evaluation worker)."""
+        line = json.dumps({"format": FORMAT, **record}, separators=(",", ":"), ensure_ascii=True, default=str)
+        for k, v in (raw or {}).items():
+            line = line[:-1] + "," + json.dumps(k) + ":" + v + "}"
+        line += "\n"
         with self._lock:
             os.write(self._fd, line.encode("ascii"))  # one write per record: lines never interleave
 

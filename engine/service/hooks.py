@@ -1,9 +1,11 @@
-"""One hook call: the data gathered for it -> snapshot -> evaluation -> cards.  Runs in a worker thread.
+"""One hook call: the data gathered for it -> snapshot -> evaluation -> cards.  Runs in an evaluation
+worker process (`work.py`, `pool.py`), or for `replay` and tests in the calling thread.
 
 Evaluation is deterministic (same data, rule base and date give the same findings), and an EHR
 sends the same chart again each time it is opened, so results are kept in a small LRU keyed by a
-digest of the hook, its context, the prefetch and the date.  Only calls answered from the prefetch
-alone are cached (data fetched from a FHIR server may have changed); cards always get new uuids.
+digest of the hook, its context, the prefetch, the date and the rule base hash (`ResultCache`; the
+service keeps the rendered cards in it, per worker).  Only calls answered from the prefetch alone are
+cached (data fetched from a FHIR server may have changed); cards always get new uuids.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def draft_orders(context: PatientViewContext) -> tuple[list[tuple[dict[str, Any]
 class ResultCache:
     def __init__(self, size: int = 256):
         self.size = size
-        self._data: OrderedDict[bytes, tuple[EvaluationResult, str | None]] = OrderedDict()
+        self._data: OrderedDict[bytes, Any] = OrderedDict()  # (result, patient ref); the service keeps cards
         self._lock = threading.Lock()
 
     @staticmethod
@@ -60,14 +62,14 @@ class ResultCache:
         except ValueError:
             return None
 
-    def get(self, key: bytes) -> tuple[EvaluationResult, str | None] | None:
+    def get(self, key: bytes) -> Any:
         with self._lock:
             hit = self._data.get(key)
             if hit is not None:
                 self._data.move_to_end(key)
             return hit
 
-    def put(self, key: bytes, value: tuple[EvaluationResult, str | None]) -> None:
+    def put(self, key: bytes, value: Any) -> None:
         with self._lock:
             self._data[key] = value
             if len(self._data) > self.size:

@@ -35,6 +35,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -46,6 +47,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from engine.core import Engine
 from engine.errors import SetpointError, SnapshotError, validation_items
 from engine.explain import explain_rules
 from engine.facts.model import EvidenceItem
@@ -60,7 +62,6 @@ from engine.service.store import IssuedCard, private_dir
 from engine.severity import Severity
 
 if TYPE_CHECKING:
-    from engine.core import Engine
     from engine.service.app import State
 
 log = logging.getLogger("setpoint.service")
@@ -270,17 +271,45 @@ def _document(raw: bytes, settings: Any, name: str) -> Any:
 # ------------------------------------------------------------------ the routes
 
 
+OFF = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Setpoint: the page is off</title>"
+       "</head><body><h1>The page is off</h1><p>This service was started without a page password: give "
+       f"--page-password-file or {PASSWORD_ENV} (or --allow-unauthenticated on a loopback address).</p></body></html>")
+
+
+def _install_off(app: FastAPI) -> None:
+    """The page's addresses when it is off: 403 saying how to turn it on (no engine is loaded for it)."""
+
+    async def off() -> Response:
+        resp = HTMLResponse(OFF, status_code=403)
+        resp.headers.update(HEADERS)
+        return resp
+
+    for path in ("/", "/login", "/logout", "/evaluate", "/report/{rid}", "/report/{rid}/feedback"):
+        app.add_api_route(path, off, methods=["GET", "POST"], include_in_schema=False)
+
+
 def install(app: FastAPI, state: State) -> None:
     """Add the page's routes to the service."""
-    settings, eng = state.settings, state.engine
+    settings = state.settings
     password = page_password(settings)
     open_page = password is None and settings.allow_unauthenticated
     enabled = password is not None or open_page
+    if not enabled:
+        log.info("the clinician's page is off: no page password (--page-password-file or %s)", PASSWORD_ENV)
+        _install_off(app)
+        return
+    # The page evaluates in this process, not in the hooks' worker pool: it also explains each finding and
+    # renders with the engine's templates.  The in-process engine when the service has one; else one loaded
+    # here.  A clinician's page sees a few requests a minute: one at a time, in a thread of its own, so the
+    # event loop stays free for the hooks.
+    inline = getattr(state.runner, "worker", None)
+    eng: Engine = inline.engine if inline is not None else Engine.load(
+        rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify, freeze=True)
+    threads = ThreadPoolExecutor(2, thread_name_prefix="setpoint-page")  # one evaluating, one abandoned at its deadline
+    turns: list[asyncio.Semaphore] = []  # created in the running loop on first use
     sessions = Sessions(session_key(settings.data_dir), settings.page_session_hours, password)
     reports = Reports()
     secure = bool(settings.public_url and settings.public_url.startswith("https://"))
-    if not enabled:
-        log.info("the clinician's page is off: no page password (--page-password-file or %s)", PASSWORD_ENV)
 
     def page(name: str, request: Request, s: Session, status: int = 200, **data: Any) -> HTMLResponse:
         html = eng.renderer.render(f"page/{name}.html.j2", csrf=s.csrf, signed_in=s.auth and password is not None,
@@ -330,10 +359,6 @@ def install(app: FastAPI, state: State) -> None:
 
     def _guard(request: Request) -> tuple[Session, Response | None]:
         s = _session(request)
-        if not enabled:
-            return s, page("message", request, s, status=403, title="The page is off",
-                           message="This service was started without a page password: give --page-password-file "
-                                   f"or {PASSWORD_ENV} (or --allow-unauthenticated on a loopback address).")
         if not _allowed(s):
             return s, page("login", request, s, status=401)
         return s, None
@@ -359,8 +384,6 @@ def install(app: FastAPI, state: State) -> None:
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
         s = _session(request)
-        if not enabled:
-            return _guard(request)[1]  # type: ignore[return-value]
         try:
             form = await _form(request, s)
         except PageError as e:
@@ -409,8 +432,10 @@ def install(app: FastAPI, state: State) -> None:
             doc = _document(raw, settings, name)
             loop = asyncio.get_running_loop()
             try:
-                async with state.evaluating:
-                    job = loop.run_in_executor(state.pool, evaluate_page, eng, doc, as_of, source)
+                if not turns:
+                    turns.append(asyncio.Semaphore(1))
+                async with turns[0]:
+                    job = loop.run_in_executor(threads, evaluate_page, eng, doc, as_of, source)
                     result, explanations = await asyncio.wait_for(job, timeout=settings.eval_timeout)
             except TimeoutError as e:
                 raise PageError(503, f"the evaluation did not finish within {settings.eval_timeout:g} s") from e

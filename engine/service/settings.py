@@ -28,6 +28,7 @@ ENV = {
     "knowledge": "SETPOINT_KNOWLEDGE",
     "verify": "SETPOINT_VERIFY",
     "page_password_file": "SETPOINT_PAGE_PASSWORD_FILE",
+    "eval_processes": "SETPOINT_EVAL_PROCESSES",
 }
 ALL = "SETPOINT_SETTINGS"
 MAX_TOKEN_LIFE = 300  # seconds: CDS Hooks asks for short-lived JWTs (exp - iat)
@@ -130,6 +131,9 @@ class Settings(BaseModel):
     max_depth: int = Field(default=48, ge=8, le=200)
     max_string_bytes: int = Field(default=256 * 1024, ge=1024)
     eval_timeout: float = Field(default=20.0, gt=0, le=600)
+    # Evaluation worker processes per server process (None: the cores shared among the server
+    # processes; 0: evaluate in threads of the server process, as a debugging aid).
+    eval_processes: int | None = Field(default=None, ge=0, le=256)
 
     # --- decision log: one JSON line per hook call (no patient data unless decision_log_inputs)
     decision_log: bool = True
