@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from engine.fhir import light
 from engine.fhir.values import ref_string
 from engine.fhir.vocabulary import Vocabulary
 from engine.snapshot.models import Condition, DataIssue, Medication, Result, ScaleScore, VitalSign
@@ -42,6 +43,8 @@ class MapContext:
     latest: date | None = None
     # Resources (by object identity) that a used resource referenced: a Medication, a Specimen.
     referenced: set[int] = field(default_factory=set)
+    # How a resource is read: engine.fhir.light.parse (the fast path) or engine.fhir.parse.parse (strict).
+    parse: light.Parser = light.parse
 
     def seen(self, when: date | None) -> None:
         if when is not None and (self.latest is None or when > self.latest):

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine import paths
 from engine.errors import SnapshotError
-from engine.fhir import parse
+from engine.fhir import light
 from engine.fhir.clinical import map_condition, map_outcome, map_patient, map_procedure, procedure_relevant
 from engine.fhir.context import MapContext, resource_name
 from engine.fhir.medications import map_medication
@@ -81,10 +81,17 @@ def _relevant(raw: dict[str, Any], ctx: MapContext) -> bool:
 
 
 def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, source: str = "input", *,
-                       drafts_start: date | None = None) -> dict[str, Any]:
+                       drafts_start: date | None = None, strict: bool = False) -> dict[str, Any]:
     """Map a Bundle into the snapshot's sections; raises SnapshotError only for a malformed Bundle or
-    one that holds more than one patient."""
-    ctx = MapContext(vocabulary(knowledge or _default_knowledge()), drafts_start=drafts_start)
+    one that holds more than one patient.  `strict`: validate each resource whole with fhir.resources
+    (engine.fhir.parse) instead of reading only what the engine uses (engine.fhir.light, the default)."""
+    if strict:
+        from engine.fhir import parse
+
+        reader: light.Parser = parse.parse
+    else:
+        reader = light.parse
+    ctx = MapContext(vocabulary(knowledge or _default_knowledge()), drafts_start=drafts_start, parse=reader)
     found = entries(doc, source)
     for _, raw, full in found:
         ctx.add(raw, full)
@@ -100,7 +107,7 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
     if patients:
         where, raw, full = next(iter(patients.values()))
         name = resource_name(raw, where)
-        parsed = parse.parse(raw)
+        parsed = ctx.parse(raw)
         rid = raw.get("id")
         ctx.set_patient(rid if isinstance(rid, str) else None, full)
         if parsed.model is None:
@@ -117,7 +124,7 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
         if name in done:
             continue  # the same resource twice (e.g. under two prefetch keys)
         done.add(name)
-        parsed = parse.parse(raw)
+        parsed = ctx.parse(raw)
         if parsed.model is None:
             ctx.issue(name, parsed.problem or "unreadable")
             continue

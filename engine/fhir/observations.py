@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from engine import dose_timing
 from engine.errors import format_validation_error
-from engine.fhir import parse
 from engine.fhir.context import MapContext
 from engine.fhir.values import (
     LOINC,
@@ -292,7 +291,7 @@ def _vital(rid: str, h: Any, kind: str, when: datetime, ctx: MapContext) -> None
             _absent(rid, h, when, ctx)
         return
     if q.comparator:
-        ctx.issue(rid, f"{kind.replace('_', ' ')} is censored ({q.comparator}{q.value}), not a measurement",
+        ctx.issue(rid, f"{kind.replace('_', ' ')} is censored ({q.comparator}{number(q.value)}), not a measurement",
                   when.date())
         return
     analyte = "temperature_c" if kind == "temperature" else kind
@@ -358,7 +357,7 @@ def _specimen(obs: Any, raw: dict[str, Any], ctx: MapContext) -> str | None:
     codes: list[str] = []
     target = ctx.resolve(ref_string(ref), raw)
     if target is not None:
-        parsed = parse.parse(target)
+        parsed = ctx.parse(target)
         if parsed.model is not None and parsed.model.type is not None:
             codes = codes_in(parsed.model.type, SNOMED)
             texts = [t for t in (cc_text(parsed.model.type), *texts) if t]

@@ -1,4 +1,5 @@
-"""Parse one FHIR resource (a JSON object) with fhir.resources, leniently and with a content cache.
+"""The strict FHIR path: one resource (a JSON object) validated whole with fhir.resources, leniently and with a
+content cache (`--strict-fhir`; the default is the fast path, engine.fhir.light).
 
 Only resources the engine uses reach this module; everything else in a Bundle is skipped by its
 `resourceType` without parsing (a whole Synthea bundle takes ~0.6 s to validate, its relevant part
@@ -24,7 +25,6 @@ import hashlib
 import marshal
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from fhir.resources.R4B.condition import Condition
@@ -40,6 +40,9 @@ from fhir.resources.R4B.specimen import Specimen
 from pydantic import ValidationError
 
 from engine.errors import validation_items
+from engine.fhir.light import Parsed
+
+__all__ = ["MODELS", "Parsed", "parse"]
 
 MODELS: dict[str, type[Any]] = {
     m.__name__: m
@@ -47,12 +50,6 @@ MODELS: dict[str, type[Any]] = {
               Medication, Specimen, OperationOutcome)
 }
 CACHE_SIZE = 8192
-
-
-@dataclass(frozen=True)
-class Parsed:
-    model: Any | None
-    problem: str | None = None
 
 
 class _LRU:

@@ -65,11 +65,16 @@ def local_datetime(value: Any) -> datetime | None:
 
 
 def number(value: Decimal | float | int | None) -> int | float | None:
-    """FHIR decimals arrive as Decimal: integral values become int, others float."""
+    """A FHIR decimal: integral values written without a point become int, others float.
+
+    The strict path gives Decimal (fhir_core reads a JSON float through str(): 1.0 -> Decimal('1.0')); the fast
+    path keeps the JSON int or float.  Both read the same: 5 -> 5, 5.0 -> 5.0, 1e+20 -> 10**20."""
     if value is None:
         return None
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    if type(value) is float and value.is_integer() and "." not in repr(value):
+        return int(value)
     return value
 
 

@@ -1,0 +1,574 @@
+"""The fast FHIR path: a resource read from its plain JSON value into light typed structs (msgspec) that
+hold only the elements the mapper reads, checked with the same rules as fhir.resources.
+
+`parse` has the contract of `engine.fhir.parse.parse` (the strict path, which validates the whole
+resource with fhir.resources' R4B models): it returns `Parsed(model)` or `Parsed(None, problem)`, and
+never raises.  The structs carry the FHIR element names, so the mapper reads both the same way.
+
+What is checked, per element read:
+- strings and codes: a JSON string, and the FHIR patterns (a string is not empty; a code has no leading,
+  trailing or double whitespace), as fhir.resources checks them;
+- date, dateTime, instant, time, decimal, integer, positiveInt and boolean: validated by fhir_core's own
+  pydantic types (the ones fhir.resources uses), so partial dates stay strings, a time needs a zone, an
+  integer is 32-bit, "5" is accepted as an integer and 1.0 as a decimal, exactly as on the strict path;
+  the common case (a plain int, float or bool) is checked inline;
+- complex types (CodeableConcept, Quantity, Reference, Period, Dosage, ...): objects, lists where FHIR
+  has lists, required elements present (Observation.code, Annotation.text, Extension.url, ...);
+- choice elements (value[x], effective[x], medication[x], ...): at most one given (one required where FHIR
+  requires one), every alternative counted, read or not;
+- contained Medication and Specimen resources: read like the resource that contains them.
+
+Not checked: elements the engine never reads (Observation.performer, Encounter links, narrative, ...).
+A malformed element there makes the strict path refuse the whole resource; the fast path reads it,
+since nothing it reads is affected.  That is the one difference between the paths, and
+tests/test_fhir_fast_path.py checks it: the fast snapshot then equals the strict snapshot of the resource
+without the malformed element.
+
+A few microseconds per resource and no cache: nothing is kept between calls.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+from fhir_core import types as ft
+from pydantic import TypeAdapter, ValidationError
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A resource read by either path: its model, or None and the problem."""
+    model: Any | None
+    problem: str | None = None
+
+
+_STRING_RE = "[ \r\n\t\\S]+"  # fhir_core.types.String (searched, like pydantic's pattern)
+_CODE_RE = r"^[^\s]+(\s[^\s]+)*$"  # fhir_core.types.Code
+Str = Annotated[str, msgspec.Meta(pattern=_STRING_RE)]
+Code = Annotated[str, msgspec.Meta(pattern=_CODE_RE)]
+Uri = str  # fhir_core.types.Uri: any string
+
+_INT32 = (-2147483648, 2147483647)
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: str) -> TypeAdapter[Any]:
+    if kind not in _ADAPTERS:
+        _ADAPTERS[kind] = TypeAdapter({
+            "date": ft.DateType, "dateTime": ft.DateTimeType, "instant": ft.InstantType, "time": ft.TimeType,
+            "decimal": ft.DecimalType, "integer": ft.IntegerType, "positiveInt": ft.PositiveIntType,
+            "unsignedInt": ft.UnsignedIntType, "boolean": ft.BooleanType}[kind])
+    return _ADAPTERS[kind]
+
+
+def _slow(kind: str, field: str, value: Any) -> Any:
+    try:
+        return _adapter(kind).validate_python(value)
+    except ValidationError as e:
+        err = e.errors(include_url=False)[0]
+        raise ValueError(f"{field}: {err['msg'].removeprefix('Value error, ')}") from None
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{field}: {e or 'not a valid ' + kind}") from None
+
+
+def _date(kind: str, field: str, value: Any) -> Any:
+    return None if value is None else _slow(kind, field, value)
+
+
+def _decimal(field: str, value: Any) -> Any:
+    t = type(value)
+    if t is int or value is None:
+        return value
+    if t is float:
+        if not math.isfinite(value):
+            raise ValueError(f"{field}: Decimal value string does not match spec regex.")
+        return value  # engine.fhir.values.number reads a float as fhir_core's Decimal(str(value)) is read
+    out: Decimal = _slow("decimal", field, value)
+    return out
+
+
+def _integer(kind: str, field: str, value: Any) -> Any:
+    if type(value) is int:
+        low = 1 if kind == "positiveInt" else 0 if kind == "unsignedInt" else _INT32[0]
+        if low <= value <= _INT32[1]:
+            return value
+    elif value is None:
+        return None
+    return _slow(kind, field, value)
+
+
+def _boolean(field: str, value: Any) -> Any:
+    if value is None or type(value) is bool:
+        return value
+    return _slow("boolean", field, value)
+
+
+def _one_of(obj: Any, groups: tuple[tuple[str, tuple[str, ...], bool], ...]) -> None:
+    """At most one alternative of each choice element (exactly one where `required`)."""
+    for name, fields, required in groups:
+        given = [f for f in fields if getattr(obj, f) is not None]
+        if len(given) > 1:
+            raise ValueError(f"{name}[x]: one value expected, got {', '.join(given)}")
+        if required and not given:
+            raise ValueError(f"{name}[x]: a value is required (one of {', '.join(fields)})")
+
+
+class _S(msgspec.Struct, kw_only=True):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------- data types
+
+class Extension(_S, kw_only=True):
+    url: Uri
+    valueDuration: Quantity | None = None
+    valueQuantity: Quantity | None = None
+    valueDateTime: Any = None
+    valueString: Str | None = None
+    valueDecimal: Any = None
+    valueInteger: Any = None
+
+    def __post_init__(self) -> None:
+        self.valueDateTime = _date("dateTime", "valueDateTime", self.valueDateTime)
+        self.valueDecimal = _decimal("valueDecimal", self.valueDecimal)
+        self.valueInteger = _integer("integer", "valueInteger", self.valueInteger)
+
+
+class Coding(_S, kw_only=True):
+    system: Uri | None = None
+    code: Code | None = None
+    display: Str | None = None
+    extension: list[Extension] | None = None
+
+
+class CodeableConcept(_S, kw_only=True):
+    coding: list[Coding] | None = None
+    text: Str | None = None
+
+
+class Quantity(_S, kw_only=True):
+    value: Any = None
+    comparator: Code | None = None
+    unit: Str | None = None
+    system: Uri | None = None
+    code: Code | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.value) is not int:
+            self.value = _decimal("value", self.value)
+
+
+class Reference(_S, kw_only=True):
+    reference: Str | None = None
+    display: Str | None = None
+
+
+class Period(_S, kw_only=True):
+    start: Any = None
+    end: Any = None
+
+    def __post_init__(self) -> None:
+        if self.start is not None:
+            self.start = _slow("dateTime", "start", self.start)
+        if self.end is not None:
+            self.end = _slow("dateTime", "end", self.end)
+
+
+class Range(_S, kw_only=True):
+    low: Quantity | None = None
+    high: Quantity | None = None
+
+
+class Ratio(_S, kw_only=True):
+    numerator: Quantity | None = None
+    denominator: Quantity | None = None
+
+
+class SampledData(_S, kw_only=True):
+    origin: Quantity
+    period: Any
+    dimensions: Any
+    data: Str | None = None
+
+    def __post_init__(self) -> None:
+        if self.period is None or self.dimensions is None:
+            raise ValueError(f"{'period' if self.period is None else 'dimensions'}: Field required")
+        self.period = _decimal("period", self.period)
+        self.dimensions = _integer("positiveInt", "dimensions", self.dimensions)
+
+
+class Annotation(_S, kw_only=True):
+    text: Str
+
+    # authorString/authorReference and time are not read
+
+
+class TimingRepeat(_S, kw_only=True):
+    boundsDuration: Quantity | None = None
+    boundsRange: Range | None = None
+    boundsPeriod: Period | None = None
+    frequency: Any = None
+    period: Any = None
+    periodUnit: Code | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self, _BOUNDS)
+        self.frequency = _integer("positiveInt", "frequency", self.frequency)
+        self.period = _decimal("period", self.period)
+
+
+_BOUNDS = (("bounds", ("boundsDuration", "boundsPeriod", "boundsRange"), False),)
+
+
+class Timing(_S, kw_only=True):
+    repeat: TimingRepeat | None = None
+    code: CodeableConcept | None = None
+
+
+class DoseAndRate(_S, kw_only=True):
+    doseQuantity: Quantity | None = None
+    doseRange: Range | None = None
+    rateQuantity: Any = None
+    rateRange: Any = None
+    rateRatio: Any = None
+
+    def __post_init__(self) -> None:
+        _one_of(self, _DOSE_RATE)
+
+
+_DOSE_RATE = (("dose", ("doseQuantity", "doseRange"), False),
+              ("rate", ("rateQuantity", "rateRange", "rateRatio"), False))
+
+
+class Dosage(_S, kw_only=True):
+    text: Str | None = None
+    patientInstruction: Str | None = None
+    timing: Timing | None = None
+    asNeededBoolean: Any = None
+    asNeededCodeableConcept: CodeableConcept | None = None
+    route: CodeableConcept | None = None
+    doseAndRate: list[DoseAndRate] | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self, _AS_NEEDED)
+        self.asNeededBoolean = _boolean("asNeededBoolean", self.asNeededBoolean)
+
+
+_AS_NEEDED = (("asNeeded", ("asNeededBoolean", "asNeededCodeableConcept"), False),)
+
+
+# ---------------------------------------------------------------------------------------------- resources
+
+class Patient(_S, kw_only=True):
+    gender: Code | None = None
+    birthDate: Any = None
+    deceasedBoolean: Any = None
+    deceasedDateTime: Any = None
+    multipleBirthBoolean: Any = None
+    multipleBirthInteger: Any = None
+
+    def __post_init__(self) -> None:
+        _one_of(self, _PATIENT)
+        self.birthDate = _date("date", "birthDate", self.birthDate)
+
+
+_PATIENT = (("deceased", ("deceasedBoolean", "deceasedDateTime"), False),
+            ("multipleBirth", ("multipleBirthBoolean", "multipleBirthInteger"), False))
+
+
+class Condition(_S, kw_only=True):
+    subject: Reference
+    clinicalStatus: CodeableConcept | None = None
+    verificationStatus: CodeableConcept | None = None
+    code: CodeableConcept | None = None
+    onsetDateTime: Any = None
+    onsetPeriod: Period | None = None
+    onsetAge: Any = None
+    onsetRange: Any = None
+    onsetString: Any = None
+    abatementDateTime: Any = None
+    abatementPeriod: Period | None = None
+    abatementAge: Quantity | None = None
+    abatementRange: Range | None = None
+    abatementString: Str | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self, _CONDITION)
+        self.onsetDateTime = _date("dateTime", "onsetDateTime", self.onsetDateTime)
+        self.abatementDateTime = _date("dateTime", "abatementDateTime", self.abatementDateTime)
+
+
+_CONDITION = (("onset", ("onsetAge", "onsetDateTime", "onsetPeriod", "onsetRange", "onsetString"), False),
+              ("abatement", ("abatementAge", "abatementDateTime", "abatementPeriod", "abatementRange",
+                             "abatementString"), False))
+
+
+class Procedure(_S, kw_only=True):
+    status: Code
+    subject: Reference
+    code: CodeableConcept | None = None
+    performedDateTime: Any = None
+    performedPeriod: Period | None = None
+    performedAge: Any = None
+    performedRange: Any = None
+    performedString: Any = None
+
+    def __post_init__(self) -> None:
+        _one_of(self, _PROCEDURE)
+        self.performedDateTime = _date("dateTime", "performedDateTime", self.performedDateTime)
+
+
+_PROCEDURE = (("performed", ("performedAge", "performedDateTime", "performedPeriod", "performedRange",
+                             "performedString"), False),)
+
+
+class OperationOutcomeIssue(_S, kw_only=True):
+    severity: Code
+    code: Code
+    details: CodeableConcept | None = None
+    diagnostics: Str | None = None
+
+
+class OperationOutcome(_S, kw_only=True):
+    issue: list[OperationOutcomeIssue]
+
+
+class DispenseRequest(_S, kw_only=True):
+    validityPeriod: Period | None = None
+
+
+_MEDICATION = ("medication", ("medicationCodeableConcept", "medicationReference"), True)
+
+
+class MedicationRequest(_S, kw_only=True):
+    status: Code
+    intent: Code
+    subject: Reference
+    medicationCodeableConcept: CodeableConcept | None = None
+    medicationReference: Reference | None = None
+    reportedBoolean: Any = None
+    reportedReference: Any = None
+    dosageInstruction: list[Dosage] | None = None
+    dispenseRequest: DispenseRequest | None = None
+    authoredOn: Any = None
+    priorPrescription: Reference | None = None
+    statusReason: CodeableConcept | None = None
+    note: list[Annotation] | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self, _MEDICATION_REQUEST)
+        self.authoredOn = _date("dateTime", "authoredOn", self.authoredOn)
+
+
+_MEDICATION_REQUEST = (_MEDICATION, ("reported", ("reportedBoolean", "reportedReference"), False))
+
+
+class MedicationStatement(_S, kw_only=True):
+    status: Code
+    subject: Reference
+    medicationCodeableConcept: CodeableConcept | None = None
+    medicationReference: Reference | None = None
+    basedOn: list[Reference] | None = None
+    dosage: list[Dosage] | None = None
+    effectiveDateTime: Any = None
+    effectivePeriod: Period | None = None
+    statusReason: list[CodeableConcept] | None = None
+    note: list[Annotation] | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self, _MEDICATION_STATEMENT)
+        self.effectiveDateTime = _date("dateTime", "effectiveDateTime", self.effectiveDateTime)
+
+
+_MEDICATION_STATEMENT = (_MEDICATION, ("effective", ("effectiveDateTime", "effectivePeriod"), False))
+
+
+class MedicationDispense(_S, kw_only=True):
+    status: Code
+    subject: Reference | None = None
+    medicationCodeableConcept: CodeableConcept | None = None
+    medicationReference: Reference | None = None
+    authorizingPrescription: list[Reference] | None = None
+    dosageInstruction: list[Dosage] | None = None
+    whenHandedOver: Any = None
+    whenPrepared: Any = None
+    daysSupply: Quantity | None = None
+    statusReasonCodeableConcept: CodeableConcept | None = None
+    statusReasonReference: Any = None
+    note: list[Annotation] | None = None
+
+    def __post_init__(self) -> None:
+        _one_of(self, _MEDICATION_DISPENSE)
+        self.whenHandedOver = _date("dateTime", "whenHandedOver", self.whenHandedOver)
+        self.whenPrepared = _date("dateTime", "whenPrepared", self.whenPrepared)
+
+
+_MEDICATION_DISPENSE = (_MEDICATION, ("statusReason", ("statusReasonCodeableConcept", "statusReasonReference"),
+                                      False))
+
+
+class Medication(_S, kw_only=True):
+    code: CodeableConcept | None = None
+    form: CodeableConcept | None = None
+
+
+class Specimen(_S, kw_only=True):
+    type: CodeableConcept | None = None
+
+
+_VALUES = ("valueBoolean", "valueCodeableConcept", "valueDateTime", "valueInteger", "valuePeriod", "valueQuantity",
+           "valueRange", "valueRatio", "valueSampledData", "valueString", "valueTime")
+
+
+class ReferenceRange(_S, kw_only=True):
+    low: Quantity | None = None
+    high: Quantity | None = None
+    text: Str | None = None
+
+
+class _Valued(_S, kw_only=True):
+    """The value[x] of an Observation and of its components."""
+    valueQuantity: Quantity | None = None
+    valueCodeableConcept: CodeableConcept | None = None
+    valueString: Str | None = None
+    valueBoolean: Any = None
+    valueInteger: Any = None
+    valueRange: Range | None = None
+    valueRatio: Ratio | None = None
+    valueSampledData: SampledData | None = None
+    valueTime: Any = None
+    valueDateTime: Any = None
+    valuePeriod: Period | None = None
+    dataAbsentReason: CodeableConcept | None = None
+    referenceRange: list[ReferenceRange] | None = None
+    interpretation: list[CodeableConcept] | None = None
+
+    def _values(self) -> None:
+        if self.valueQuantity is not None:  # the common case: nothing else to check
+            for f in _VALUES:
+                if f != "valueQuantity" and getattr(self, f) is not None:
+                    _one_of(self, _VALUE)
+            return
+        _one_of(self, _VALUE)
+        self.valueBoolean = _boolean("valueBoolean", self.valueBoolean)
+        self.valueInteger = _integer("integer", "valueInteger", self.valueInteger)
+        self.valueDateTime = _date("dateTime", "valueDateTime", self.valueDateTime)
+        self.valueTime = _date("time", "valueTime", self.valueTime)
+
+
+_VALUE = (("value", _VALUES, False),)
+
+
+class ObservationComponent(_Valued, kw_only=True):
+    code: CodeableConcept
+
+    def __post_init__(self) -> None:
+        self._values()
+
+
+class Observation(_Valued, kw_only=True):
+    status: Code
+    code: CodeableConcept
+    subject: Reference | None = None
+    effectiveDateTime: Any = None
+    effectivePeriod: Period | None = None
+    effectiveInstant: Any = None
+    effectiveTiming: Any = None
+    specimen: Reference | None = None
+    component: list[ObservationComponent] | None = None
+    extension: list[Extension] | None = None
+    note: list[Annotation] | None = None
+
+    def __post_init__(self) -> None:
+        self._values()
+        if self.effectiveDateTime is not None:
+            if self.effectivePeriod is not None or self.effectiveInstant is not None \
+                    or self.effectiveTiming is not None:
+                _one_of(self, _EFFECTIVE)
+            self.effectiveDateTime = _slow("dateTime", "effectiveDateTime", self.effectiveDateTime)
+        else:
+            _one_of(self, _EFFECTIVE)
+            self.effectiveInstant = _date("instant", "effectiveInstant", self.effectiveInstant)
+
+
+_EFFECTIVE = (("effective", ("effectiveDateTime", "effectiveInstant", "effectivePeriod", "effectiveTiming"), False),)
+
+MODELS: dict[str, type[Any]] = {m.__name__: m for m in (
+    Patient, Condition, Procedure, Observation, MedicationRequest, MedicationStatement, MedicationDispense, Medication,
+    Specimen, OperationOutcome)}
+CONTAINED_READ = ("Medication", "Specimen")  # contained resources the mapper may resolve and read
+
+
+def _problem(e: msgspec.ValidationError) -> str:
+    """msgspec's "message - at `$.a.b[0]`" as "a.b[0]: message" (the strict path's "field: problem")."""
+    text = str(e)
+    msg, sep, at = text.rpartition(" - at `$")
+    if not sep:
+        msg, at = text, ""
+    else:
+        at = at.rstrip("`").lstrip(".")
+    if msg.startswith("Object missing required field `"):
+        field = msg.split("`")[1]
+        return f"{at + '.' if at else ''}{field}: Field required"
+    head, colon, rest = msg.partition(": ")
+    if colon and head.replace("[x]", "").isidentifier():  # a message from a check below, naming its element
+        return f"{at + '.' if at else ''}{head}: {rest}"
+    return f"{at or '(top level)'}: {msg}"
+
+
+def parse(raw: dict[str, Any]) -> Parsed:
+    """Read a resource of a type in MODELS; never raises."""
+    model = MODELS.get(str(raw.get("resourceType")))
+    if model is None:
+        return Parsed(None, f"resource type {raw.get('resourceType')!r} is not read by Setpoint")
+    try:
+        out = msgspec.convert(raw, model)
+        contained = raw.get("contained")
+        problem = _contained(contained) if contained is not None else None
+    except msgspec.ValidationError as e:
+        problem = _problems(model, raw, e)
+    except (TypeError, ValueError, RecursionError) as e:  # not expected: reported, never raised
+        problem = f"(top level): {e.__class__.__name__}: {e}"
+    return Parsed(None, "not valid FHIR R4: " + problem) if problem else Parsed(out)
+
+
+def _problems(model: type[Any], raw: dict[str, Any], first: msgspec.ValidationError) -> str:
+    """Every element read that is malformed (up to three, in the model's order), as the strict path lists them;
+    msgspec stops at the first, so each element is read again on its own (only for a resource that failed)."""
+    out: list[str] = []
+    for f in msgspec.structs.fields(model):
+        value = raw.get(f.encode_name)
+        if value is None:
+            if f.required:
+                out.append(f"{f.encode_name}: Field required")
+            continue
+        try:
+            msgspec.convert(value, f.type)
+        except msgspec.ValidationError as e:
+            inner = _problem(e)
+            out.append(f.encode_name + ("" if inner.startswith("(top level)") else ".") +
+                       inner.removeprefix("(top level)"))
+    return "; ".join(out[:3]) if out else _problem(first)
+
+
+def _contained(contained: Any) -> str | None:
+    """The problem of the first contained Medication or Specimen the mapper could not read, if any."""
+    if not isinstance(contained, list):
+        return f"contained: Input should be a valid list, got {type(contained).__name__}"
+    for i, c in enumerate(contained):
+        if not isinstance(c, dict) or not isinstance(c.get("resourceType"), str):
+            return f"contained[{i}]: a contained resource needs a resourceType"
+        if c["resourceType"] in CONTAINED_READ:
+            try:
+                msgspec.convert(c, MODELS[c["resourceType"]])
+            except msgspec.ValidationError as e:
+                return f"contained[{i}].{_problem(e)}"
+    return None
+
+
+Parser = Callable[[dict[str, Any]], Parsed]
