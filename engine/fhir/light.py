@@ -190,7 +190,7 @@ class Ratio(_S, kw_only=True):
 
 
 class SampledData(_S, kw_only=True):
-    origin: Quantity
+    origin: Quantity | None  # required, may be null (as fhir.resources reads it)
     period: Any
     dimensions: Any
     data: Str | None = None
@@ -233,9 +233,9 @@ class Timing(_S, kw_only=True):
 class DoseAndRate(_S, kw_only=True):
     doseQuantity: Quantity | None = None
     doseRange: Range | None = None
-    rateQuantity: Any = None
-    rateRange: Any = None
-    rateRatio: Any = None
+    rateQuantity: Quantity | None = None
+    rateRange: Range | None = None
+    rateRatio: Ratio | None = None
 
     def __post_init__(self) -> None:
         _one_of(self, _DOSE_RATE)
@@ -275,6 +275,10 @@ class Patient(_S, kw_only=True):
     def __post_init__(self) -> None:
         _one_of(self, _PATIENT)
         self.birthDate = _date("date", "birthDate", self.birthDate)
+        self.deceasedBoolean = _boolean("deceasedBoolean", self.deceasedBoolean)
+        self.deceasedDateTime = _date("dateTime", "deceasedDateTime", self.deceasedDateTime)
+        self.multipleBirthBoolean = _boolean("multipleBirthBoolean", self.multipleBirthBoolean)
+        self.multipleBirthInteger = _integer("integer", "multipleBirthInteger", self.multipleBirthInteger)
 
 
 _PATIENT = (("deceased", ("deceasedBoolean", "deceasedDateTime"), False),
@@ -282,15 +286,15 @@ _PATIENT = (("deceased", ("deceasedBoolean", "deceasedDateTime"), False),
 
 
 class Condition(_S, kw_only=True):
-    subject: Reference
+    subject: Reference | None  # required, may be null (as fhir.resources reads it)
     clinicalStatus: CodeableConcept | None = None
     verificationStatus: CodeableConcept | None = None
     code: CodeableConcept | None = None
     onsetDateTime: Any = None
     onsetPeriod: Period | None = None
-    onsetAge: Any = None
-    onsetRange: Any = None
-    onsetString: Any = None
+    onsetAge: Quantity | None = None
+    onsetRange: Range | None = None
+    onsetString: Str | None = None
     abatementDateTime: Any = None
     abatementPeriod: Period | None = None
     abatementAge: Quantity | None = None
@@ -310,13 +314,13 @@ _CONDITION = (("onset", ("onsetAge", "onsetDateTime", "onsetPeriod", "onsetRange
 
 class Procedure(_S, kw_only=True):
     status: Code
-    subject: Reference
+    subject: Reference | None  # required, may be null (as fhir.resources reads it)
     code: CodeableConcept | None = None
     performedDateTime: Any = None
     performedPeriod: Period | None = None
-    performedAge: Any = None
-    performedRange: Any = None
-    performedString: Any = None
+    performedAge: Quantity | None = None
+    performedRange: Range | None = None
+    performedString: Str | None = None
 
     def __post_init__(self) -> None:
         _one_of(self, _PROCEDURE)
@@ -348,11 +352,11 @@ _MEDICATION = ("medication", ("medicationCodeableConcept", "medicationReference"
 class MedicationRequest(_S, kw_only=True):
     status: Code
     intent: Code
-    subject: Reference
+    subject: Reference | None  # required, may be null (as fhir.resources reads it)
     medicationCodeableConcept: CodeableConcept | None = None
     medicationReference: Reference | None = None
     reportedBoolean: Any = None
-    reportedReference: Any = None
+    reportedReference: Reference | None = None
     dosageInstruction: list[Dosage] | None = None
     dispenseRequest: DispenseRequest | None = None
     authoredOn: Any = None
@@ -362,6 +366,7 @@ class MedicationRequest(_S, kw_only=True):
 
     def __post_init__(self) -> None:
         _one_of(self, _MEDICATION_REQUEST)
+        self.reportedBoolean = _boolean("reportedBoolean", self.reportedBoolean)
         self.authoredOn = _date("dateTime", "authoredOn", self.authoredOn)
 
 
@@ -370,7 +375,7 @@ _MEDICATION_REQUEST = (_MEDICATION, ("reported", ("reportedBoolean", "reportedRe
 
 class MedicationStatement(_S, kw_only=True):
     status: Code
-    subject: Reference
+    subject: Reference | None  # required, may be null (as fhir.resources reads it)
     medicationCodeableConcept: CodeableConcept | None = None
     medicationReference: Reference | None = None
     basedOn: list[Reference] | None = None
@@ -399,7 +404,7 @@ class MedicationDispense(_S, kw_only=True):
     whenPrepared: Any = None
     daysSupply: Quantity | None = None
     statusReasonCodeableConcept: CodeableConcept | None = None
-    statusReasonReference: Any = None
+    statusReasonReference: Reference | None = None
     note: list[Annotation] | None = None
 
     def __post_init__(self) -> None:
@@ -465,7 +470,7 @@ _VALUE = (("value", _VALUES, False),)
 
 
 class ObservationComponent(_Valued, kw_only=True):
-    code: CodeableConcept
+    code: CodeableConcept | None  # required, may be null (as fhir.resources reads it)
 
     def __post_init__(self) -> None:
         self._values()
@@ -473,12 +478,12 @@ class ObservationComponent(_Valued, kw_only=True):
 
 class Observation(_Valued, kw_only=True):
     status: Code
-    code: CodeableConcept
+    code: CodeableConcept | None  # required, may be null (as fhir.resources reads it)
     subject: Reference | None = None
     effectiveDateTime: Any = None
     effectivePeriod: Period | None = None
     effectiveInstant: Any = None
-    effectiveTiming: Any = None
+    effectiveTiming: Timing | None = None
     specimen: Reference | None = None
     component: list[ObservationComponent] | None = None
     extension: list[Extension] | None = None
