@@ -30,8 +30,10 @@ A few microseconds per resource and no cache: nothing is kept between calls.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -76,8 +78,25 @@ def _slow(kind: str, field: str, value: Any) -> Any:
         raise ValueError(f"{field}: {e or 'not a valid ' + kind}") from None
 
 
+# The usual forms, read inline; anything else (partial dates, leap seconds, more than 6 decimals of a second,
+# an offset past +13:59, a year 0, a value that is not a string) goes through fhir_core's own types.
+_COMMON = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+                     r"(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9]))?")
+_FROMISO = datetime.fromisoformat
+
+
 def _date(kind: str, field: str, value: Any) -> Any:
-    return None if value is None else _slow(kind, field, value)
+    if value is None:
+        return None
+    if type(value) is str and kind != "time" and (m := _COMMON.fullmatch(value)) is not None \
+            and m.group(1) != "0000" and (kind == "dateTime" or (m.group(4) is None) == (kind == "date")):
+        try:
+            if m.group(4) is None:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            return _FROMISO(value)
+        except ValueError:
+            pass  # e.g. 2021-02-29: the slow path names the problem as fhir_core does
+    return _slow(kind, field, value)
 
 
 def _decimal(field: str, value: Any) -> Any:
@@ -174,9 +193,9 @@ class Period(_S, kw_only=True):
 
     def __post_init__(self) -> None:
         if self.start is not None:
-            self.start = _slow("dateTime", "start", self.start)
+            self.start = _date("dateTime", "start", self.start)
         if self.end is not None:
-            self.end = _slow("dateTime", "end", self.end)
+            self.end = _date("dateTime", "end", self.end)
 
 
 class Range(_S, kw_only=True):
@@ -495,7 +514,7 @@ class Observation(_Valued, kw_only=True):
             if self.effectivePeriod is not None or self.effectiveInstant is not None \
                     or self.effectiveTiming is not None:
                 _one_of(self, _EFFECTIVE)
-            self.effectiveDateTime = _slow("dateTime", "effectiveDateTime", self.effectiveDateTime)
+            self.effectiveDateTime = _date("dateTime", "effectiveDateTime", self.effectiveDateTime)
         else:
             _one_of(self, _EFFECTIVE)
             self.effectiveInstant = _date("instant", "effectiveInstant", self.effectiveInstant)

@@ -69,7 +69,7 @@ def relevant(raw: dict[str, Any], vocab: Any) -> bool:
                 if c.get("system") == LOINC and vocab.loinc_relevant(str(c.get("code", "")).strip()):
                     return True
             names = [cc.get("text"), *(c.get("display") for c in cc.get("coding") or [])]
-            if any(isinstance(n, str) and (vocab.analyte(None, n) or vocab.resembles(n)) for n in names):
+            if any(isinstance(n, str) and vocab.name_relevant(n) for n in names):
                 return True
         return False
     except (KeyError, TypeError, AttributeError):

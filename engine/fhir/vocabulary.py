@@ -23,6 +23,7 @@ class Vocabulary:
     condition_snomed: frozenset[str]  # SNOMED codes named by any condition set (procedures count too)
     # name -> analyte id (or None): test names repeat across a record, and matching one costs a regex.
     _by_name: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    _resembles: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def loinc_relevant(self, code: str) -> bool:
         return code == PREGNANCY_STATUS or code in self.vitals or code in self.scales or code in self.analytes
@@ -39,9 +40,19 @@ class Vocabulary:
         return self._by_name[name]
 
 
+    def name_relevant(self, name: str) -> bool:
+        """A test name the engine maps to an analyte or that resembles one (so it is reported if unread)."""
+        return bool(self.analyte(None, name) or self.resembles(name))
+
     def resembles(self, name: str) -> str | None:
         """The analyte an unmapped test name resembles (engine.normalize.resembled_analyte)."""
-        return resembled_analyte(self.knowledge, name)
+        try:
+            return self._resembles[name]
+        except KeyError:
+            if len(self._resembles) > 50_000:
+                self._resembles.clear()
+            self._resembles[name] = found = resembled_analyte(self.knowledge, name)
+            return found
 
 
 @lru_cache(maxsize=8)
