@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.errors import SnapshotError
-from engine.inputs.text import check_size, decode, parse
+from engine.inputs.text import check_size, parse, parse_bytes
 from engine.snapshot.models import Snapshot
 
 if TYPE_CHECKING:
@@ -61,10 +61,10 @@ def read(data: Any, source: str | None = None) -> tuple[Any, str]:
             raise SnapshotError(f"{name}: is a folder, not a file") from e
         except PermissionError as e:
             raise SnapshotError(f"{name}: permission denied") from e
-        return parse(decode(raw, name), name), name
+        return parse_bytes(raw, name), name
     if isinstance(data, bytes | bytearray | memoryview):
         name = source or "input"
-        return parse(decode(bytes(data), name), name), name
+        return parse_bytes(bytes(data), name), name
     if isinstance(data, str):
         name = source or "input"
         return parse(data, name), name
