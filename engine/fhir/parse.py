@@ -116,7 +116,8 @@ def _parse(model: type[Any], raw: dict[str, Any]) -> Parsed:
             problems = [f"{where}: {msg}" for where, msg in validation_items(err)
                         if not where.startswith("id") and "Extra inputs" not in msg]
             return Parsed(None, "not valid FHIR R4: " + "; ".join(problems[:3]))
-    except (TypeError, ValueError) as err:  # e.g. a malformed primitive rejected by a root validator
+    except Exception as err:  # e.g. a malformed primitive rejected by a root validator, or fhir.resources
+        # failing on a shape it does not expect (AttributeError for `"_status": "2020"`): reported, never raised
         return Parsed(None, f"not valid FHIR R4: {err}")
     cleaned = copy.deepcopy(raw)
     for e in sorted(errors, key=lambda e: len(e["loc"]), reverse=True):
@@ -124,7 +125,7 @@ def _parse(model: type[Any], raw: dict[str, Any]) -> Parsed:
             _drop(cleaned, tuple(e["loc"]))
     try:
         return Parsed(model.model_validate(cleaned))
-    except (ValidationError, TypeError, ValueError) as err:
+    except Exception as err:
         detail = "; ".join(f"{w}: {m}" for w, m in validation_items(err)[:3]) if isinstance(err, ValidationError) \
             else str(err)
         return Parsed(None, f"not valid FHIR R4: {detail}")
