@@ -302,3 +302,34 @@ def test_reads_knows_the_elements() -> None:
     assert not reads(obs, ("performer", 0, "reference"))
     assert not reads(obs, ("code", "coding", 0, "userSelected"))
     assert reads(req, ("dosageInstruction", 0, "timing", "repeat", "frequency"))
+
+
+# ------------------------------------------------------------------------------------------- switches
+
+def test_strict_path_is_chosen_by_flag_env_and_argument(monkeypatch: pytest.MonkeyPatch, eng: Engine) -> None:
+    from engine.fhir import parse as strict_parse
+
+    bad = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "p", "gender": "female"}},
+        {"resource": {"resourceType": "Observation", "id": "o", "status": "final", "issued": "yesterday",
+                      "code": {"coding": [{"system": "http://loinc.org", "code": "3016-3"}]},
+                      "effectiveDateTime": "2026-11-01", "valueQuantity": {"value": 2.5, "unit": "mIU/L"}}}]}
+    # `issued` is not read: the fast path uses the TSH, the strict one refuses the whole Observation.
+    assert [r.id for r in eng.snapshot(bad).results] == ["Observation/o"]
+    assert "issued" in eng.snapshot(bad, strict_fhir=True).data_issues[0].problem
+    monkeypatch.setenv("SETPOINT_STRICT_FHIR", "1")
+    assert Engine.load().strict_fhir and not Engine.load().snapshot(bad).results
+    assert eng.strict_fhir is False  # an engine keeps the mode it was made with
+    calls: list[str] = []
+    real = strict_parse.parse
+    monkeypatch.setattr(strict_parse, "parse", lambda raw: calls.append(raw["resourceType"]) or real(raw))
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    monkeypatch.delenv("SETPOINT_STRICT_FHIR")
+    path = next(SYNTHEA.glob("Hassan_*.json"))
+    fast = CliRunner().invoke(app, ["evaluate", str(path), "--as-of", "2026-11-21", "-f", "json"])
+    assert fast.exit_code == 0 and not calls
+    strict = CliRunner().invoke(app, ["evaluate", str(path), "--as-of", "2026-11-21", "-f", "json", "--strict-fhir"])
+    assert strict.exit_code == 0 and calls and strict.stdout == fast.stdout
