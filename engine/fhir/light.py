@@ -6,25 +6,28 @@ resource with fhir.resources' R4B models): it returns `Parsed(model)` or `Parsed
 never raises.  The structs carry the FHIR element names, so the mapper reads both the same way.
 
 What is checked, per element read:
-- strings and codes: a JSON string, and the FHIR patterns (a string is not empty; a code has no leading,
-  trailing or double whitespace), as fhir.resources checks them;
+- strings and codes: a JSON string; a string is not empty, a code has no leading, trailing or double
+  whitespace (fhir_core's patterns);
 - date, dateTime, instant, time, decimal, integer, positiveInt and boolean: validated by fhir_core's own
   pydantic types (the ones fhir.resources uses), so partial dates stay strings, a time needs a zone, an
   integer is 32-bit, "5" is accepted as an integer and 1.0 as a decimal, exactly as on the strict path;
-  the common case (a plain int, float or bool) is checked inline;
+  the usual forms (a plain int, float or bool; YYYY-MM-DD[Thh:mm:ss[.ffffff]+zz:zz]) are read inline;
 - complex types (CodeableConcept, Quantity, Reference, Period, Dosage, ...): objects, lists where FHIR
   has lists, required elements present (Observation.code, Annotation.text, Extension.url, ...);
 - choice elements (value[x], effective[x], medication[x], ...): at most one given (one required where FHIR
   requires one), every alternative counted, read or not;
 - contained Medication and Specimen resources: read like the resource that contains them.
 
-Not checked: elements the engine never reads (Observation.performer, Encounter links, narrative, ...).
-A malformed element there makes the strict path refuse the whole resource; the fast path reads it,
-since nothing it reads is affected.  That is the one difference between the paths, and
-tests/test_fhir_fast_path.py checks it: the fast snapshot then equals the strict snapshot of the resource
-without the malformed element.
+The differences from the strict path, the only ones (tests/test_fhir_fast_path.py checks each):
+1. Elements the engine never reads (Observation.performer, Encounter links, narrative, ...) are not
+   checked.  A malformed one makes the strict path refuse the whole resource; the fast path reads the
+   resource, and its snapshot is exactly the one it gives without the malformed element.
+2. A string made only of whitespace other than space, tab, CR and LF ("\x0b") is refused by
+   fhir_core's string pattern; checking that pattern on every string costs more than all the other
+   checks, so the fast path reads such a string as written (every reader strips it to "").
 
-A few microseconds per resource and no cache: nothing is kept between calls.
+A few microseconds per resource.  Nothing about a patient is kept between calls; the only memo is of
+dateTime texts already read (a visit's results share their time).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Annotated, Any
 
 import msgspec
@@ -49,9 +53,11 @@ class Parsed:
     problem: str | None = None
 
 
-_STRING_RE = "[ \r\n\t\\S]+"  # fhir_core.types.String (searched, like pydantic's pattern)
 _CODE_RE = r"^[^\s]+(\s[^\s]+)*$"  # fhir_core.types.Code
-Str = Annotated[str, msgspec.Meta(pattern=_STRING_RE)]
+# fhir_core's string pattern refuses "" and strings made only of whitespace other than space, tab, CR and LF
+# ("\x0b"); checking the pattern on every string costs more than the rest of the check, so only "" is refused
+# here and such a string is read as written (the second documented difference: the mapper strips it to "").
+Str = Annotated[str, msgspec.Meta(min_length=1)]
 Code = Annotated[str, msgspec.Meta(pattern=_CODE_RE)]
 Uri = str  # fhir_core.types.Uri: any string
 
@@ -85,17 +91,25 @@ _COMMON = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 _FROMISO = datetime.fromisoformat
 
 
+_DATES: dict[str, date | datetime] = {}  # dateTime text -> value: the results of one visit share their time
+
+
 def _date(kind: str, field: str, value: Any) -> Any:
     if value is None:
         return None
     if type(value) is str and kind != "time" and (m := _COMMON.fullmatch(value)) is not None \
             and m.group(1) != "0000" and (kind == "dateTime" or (m.group(4) is None) == (kind == "date")):
         try:
-            if m.group(4) is None:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            return _FROMISO(value)
+            out = date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m.group(4) is None \
+                else _FROMISO(value)
         except ValueError:
             pass  # e.g. 2021-02-29: the slow path names the problem as fhir_core does
+        else:
+            if kind == "dateTime":
+                if len(_DATES) > 50_000:
+                    _DATES.clear()
+                _DATES[value] = out
+            return out
     return _slow(kind, field, value)
 
 
@@ -127,14 +141,23 @@ def _boolean(field: str, value: Any) -> Any:
     return _slow("boolean", field, value)
 
 
-def _one_of(obj: Any, groups: tuple[tuple[str, tuple[str, ...], bool], ...]) -> None:
+Choice = tuple[str, tuple[str, ...], bool, Callable[[Any], tuple[Any, ...]]]
+
+
+def _choice(name: str, fields: tuple[str, ...], required: bool) -> Choice:
+    return name, fields, required, attrgetter(*fields) if len(fields) > 1 else lambda o: (getattr(o, fields[0]),)
+
+
+def _one_of(obj: Any, groups: tuple[Choice, ...]) -> None:
     """At most one alternative of each choice element (exactly one where `required`)."""
-    for name, fields, required in groups:
+    for name, fields, required, get in groups:
+        absent = get(obj).count(None)
+        if absent >= len(fields) - 1 and (absent < len(fields) or not required):
+            continue
         given = [f for f in fields if getattr(obj, f) is not None]
         if len(given) > 1:
             raise ValueError(f"{name}[x]: one value expected, got {', '.join(given)}")
-        if required and not given:
-            raise ValueError(f"{name}[x]: a value is required (one of {', '.join(fields)})")
+        raise ValueError(f"{name}[x]: a value is required (one of {', '.join(fields)})")
 
 
 class _S(msgspec.Struct, kw_only=True):
@@ -241,7 +264,7 @@ class TimingRepeat(_S, kw_only=True):
         self.period = _decimal("period", self.period)
 
 
-_BOUNDS = (("bounds", ("boundsDuration", "boundsPeriod", "boundsRange"), False),)
+_BOUNDS = (_choice("bounds", ("boundsDuration", "boundsPeriod", "boundsRange"), False),)
 
 
 class Timing(_S, kw_only=True):
@@ -260,8 +283,8 @@ class DoseAndRate(_S, kw_only=True):
         _one_of(self, _DOSE_RATE)
 
 
-_DOSE_RATE = (("dose", ("doseQuantity", "doseRange"), False),
-              ("rate", ("rateQuantity", "rateRange", "rateRatio"), False))
+_DOSE_RATE = (_choice("dose", ("doseQuantity", "doseRange"), False),
+              _choice("rate", ("rateQuantity", "rateRange", "rateRatio"), False))
 
 
 class Dosage(_S, kw_only=True):
@@ -278,7 +301,7 @@ class Dosage(_S, kw_only=True):
         self.asNeededBoolean = _boolean("asNeededBoolean", self.asNeededBoolean)
 
 
-_AS_NEEDED = (("asNeeded", ("asNeededBoolean", "asNeededCodeableConcept"), False),)
+_AS_NEEDED = (_choice("asNeeded", ("asNeededBoolean", "asNeededCodeableConcept"), False),)
 
 
 # ---------------------------------------------------------------------------------------------- resources
@@ -300,8 +323,8 @@ class Patient(_S, kw_only=True):
         self.multipleBirthInteger = _integer("integer", "multipleBirthInteger", self.multipleBirthInteger)
 
 
-_PATIENT = (("deceased", ("deceasedBoolean", "deceasedDateTime"), False),
-            ("multipleBirth", ("multipleBirthBoolean", "multipleBirthInteger"), False))
+_PATIENT = (_choice("deceased", ("deceasedBoolean", "deceasedDateTime"), False),
+            _choice("multipleBirth", ("multipleBirthBoolean", "multipleBirthInteger"), False))
 
 
 class Condition(_S, kw_only=True):
@@ -326,9 +349,9 @@ class Condition(_S, kw_only=True):
         self.abatementDateTime = _date("dateTime", "abatementDateTime", self.abatementDateTime)
 
 
-_CONDITION = (("onset", ("onsetAge", "onsetDateTime", "onsetPeriod", "onsetRange", "onsetString"), False),
-              ("abatement", ("abatementAge", "abatementDateTime", "abatementPeriod", "abatementRange",
-                             "abatementString"), False))
+_CONDITION = (_choice("onset", ("onsetAge", "onsetDateTime", "onsetPeriod", "onsetRange", "onsetString"), False),
+              _choice("abatement", ("abatementAge", "abatementDateTime", "abatementPeriod", "abatementRange",
+                                    "abatementString"), False))
 
 
 class Procedure(_S, kw_only=True):
@@ -346,7 +369,7 @@ class Procedure(_S, kw_only=True):
         self.performedDateTime = _date("dateTime", "performedDateTime", self.performedDateTime)
 
 
-_PROCEDURE = (("performed", ("performedAge", "performedDateTime", "performedPeriod", "performedRange",
+_PROCEDURE = (_choice("performed", ("performedAge", "performedDateTime", "performedPeriod", "performedRange",
                              "performedString"), False),)
 
 
@@ -365,7 +388,7 @@ class DispenseRequest(_S, kw_only=True):
     validityPeriod: Period | None = None
 
 
-_MEDICATION = ("medication", ("medicationCodeableConcept", "medicationReference"), True)
+_MEDICATION = _choice("medication", ("medicationCodeableConcept", "medicationReference"), True)
 
 
 class MedicationRequest(_S, kw_only=True):
@@ -389,7 +412,7 @@ class MedicationRequest(_S, kw_only=True):
         self.authoredOn = _date("dateTime", "authoredOn", self.authoredOn)
 
 
-_MEDICATION_REQUEST = (_MEDICATION, ("reported", ("reportedBoolean", "reportedReference"), False))
+_MEDICATION_REQUEST = (_MEDICATION, _choice("reported", ("reportedBoolean", "reportedReference"), False))
 
 
 class MedicationStatement(_S, kw_only=True):
@@ -409,7 +432,7 @@ class MedicationStatement(_S, kw_only=True):
         self.effectiveDateTime = _date("dateTime", "effectiveDateTime", self.effectiveDateTime)
 
 
-_MEDICATION_STATEMENT = (_MEDICATION, ("effective", ("effectiveDateTime", "effectivePeriod"), False))
+_MEDICATION_STATEMENT = (_MEDICATION, _choice("effective", ("effectiveDateTime", "effectivePeriod"), False))
 
 
 class MedicationDispense(_S, kw_only=True):
@@ -432,8 +455,8 @@ class MedicationDispense(_S, kw_only=True):
         self.whenPrepared = _date("dateTime", "whenPrepared", self.whenPrepared)
 
 
-_MEDICATION_DISPENSE = (_MEDICATION, ("statusReason", ("statusReasonCodeableConcept", "statusReasonReference"),
-                                      False))
+_MEDICATION_DISPENSE = (_MEDICATION, _choice("statusReason", ("statusReasonCodeableConcept", "statusReasonReference"),
+                                              False))
 
 
 class Medication(_S, kw_only=True):
@@ -473,10 +496,8 @@ class _Valued(_S, kw_only=True):
     interpretation: list[CodeableConcept] | None = None
 
     def _values(self) -> None:
-        if self.valueQuantity is not None:  # the common case: nothing else to check
-            for f in _VALUES:
-                if f != "valueQuantity" and getattr(self, f) is not None:
-                    _one_of(self, _VALUE)
+        given = _GET_VALUES(self)
+        if given.count(None) >= len(_VALUES) - 1 and given[0] is not None:  # only a valueQuantity: the usual case
             return
         _one_of(self, _VALUE)
         self.valueBoolean = _boolean("valueBoolean", self.valueBoolean)
@@ -485,7 +506,8 @@ class _Valued(_S, kw_only=True):
         self.valueTime = _date("time", "valueTime", self.valueTime)
 
 
-_VALUE = (("value", _VALUES, False),)
+_VALUE = (_choice("value", _VALUES, False),)
+_GET_VALUES = attrgetter("valueQuantity", *(v for v in _VALUES if v != "valueQuantity"))
 
 
 class ObservationComponent(_Valued, kw_only=True):
@@ -510,17 +532,20 @@ class Observation(_Valued, kw_only=True):
 
     def __post_init__(self) -> None:
         self._values()
-        if self.effectiveDateTime is not None:
+        when = self.effectiveDateTime
+        if when is not None:
             if self.effectivePeriod is not None or self.effectiveInstant is not None \
                     or self.effectiveTiming is not None:
                 _one_of(self, _EFFECTIVE)
-            self.effectiveDateTime = _date("dateTime", "effectiveDateTime", self.effectiveDateTime)
+            self.effectiveDateTime = _DATES.get(when) if type(when) is str and when in _DATES \
+                else _date("dateTime", "effectiveDateTime", when)
         else:
             _one_of(self, _EFFECTIVE)
             self.effectiveInstant = _date("instant", "effectiveInstant", self.effectiveInstant)
 
 
-_EFFECTIVE = (("effective", ("effectiveDateTime", "effectiveInstant", "effectivePeriod", "effectiveTiming"), False),)
+_EFFECTIVE = (_choice("effective", ("effectiveDateTime", "effectiveInstant", "effectivePeriod", "effectiveTiming"),
+                      False),)
 
 MODELS: dict[str, type[Any]] = {m.__name__: m for m in (
     Patient, Condition, Procedure, Observation, MedicationRequest, MedicationStatement, MedicationDispense, Medication,
