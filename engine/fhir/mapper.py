@@ -8,7 +8,6 @@ entry that cannot be read becomes a `data_issues` item naming it, which rule GN-
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -114,13 +113,14 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
             ctx.issue(name, parsed.problem or "unreadable")
         else:
             patient = map_patient(raw, parsed.model, name, ctx)
-    relevant = sorted(((ORDER.get(raw["resourceType"], 9), i, where, raw)
-                       for i, (where, raw, _) in enumerate(found)
+    names = [resource_name(raw, where) for where, raw, _ in found]
+    relevant = sorted(((ORDER.get(raw["resourceType"], 9), i, raw)
+                       for i, (_, raw, _) in enumerate(found)
                        if raw["resourceType"] != "Patient" and _relevant(raw, ctx)), key=lambda t: (t[0], t[1]))
     done: set[str] = set()
     covered: set[str] = set()
-    for _, _, where, raw in relevant:
-        name = resource_name(raw, where)
+    for _, i, raw in relevant:
+        name = names[i]
         if name in done:
             continue  # the same resource twice (e.g. under two prefetch keys)
         done.add(name)
@@ -146,10 +146,11 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
         patient["weight"] = {"value": latest.value, "unit": latest.unit}
     return {"patient": patient, "conditions": ctx.conditions, "medications": ctx.medications,
             "results": ctx.results, "vitals": ctx.vitals, "scales": ctx.scales, "data_issues": ctx.issues,
-            "input": _counts(found, ctx, patient_used=bool(patient))}
+            "input": _counts(found, names, ctx, patient_used=bool(patient))}
 
 
-def _counts(found: list[tuple[str, dict, str | None]], ctx: MapContext, *, patient_used: bool) -> InputCounts:
+def _counts(found: list[tuple[str, dict, str | None]], names: list[str], ctx: MapContext, *,
+            patient_used: bool) -> InputCounts:
     """Each resource (once, however often it appears) as used, not readable or not relevant.
 
     Used: something in the snapshot came from it (items keep the resource's name as their id, components as
@@ -161,28 +162,31 @@ def _counts(found: list[tuple[str, dict, str | None]], ctx: MapContext, *, patie
                 for item in section if item.id}
     produced.update(src.split("#", 1)[0] for _, _, src in ctx.pregnancy)
     reported = {i.source.split("#", 1)[0] for i in ctx.issues}
-    totals: Counter[str] = Counter()
-    per_type: dict[str, Counter[str]] = {}
+    referenced = ctx.referenced
+    per_type: dict[str, list[int]] = {}  # type -> [read, used, not readable, not relevant]
     seen: set[str] = set()
-    for where, raw, _ in found:
-        name = resource_name(raw, where)
+    for (_, raw, _), name in zip(found, names, strict=True):
         if name in seen:
             continue
         seen.add(name)
         rtype = raw["resourceType"]
         if rtype == "Patient":
-            outcome = "used" if patient_used else ("not_readable" if name in reported else "not_relevant")
-        elif name in produced or id(raw) in ctx.referenced:
-            outcome = "used"
+            outcome = 1 if patient_used else (2 if name in reported else 3)
+        elif name in produced or id(raw) in referenced:
+            outcome = 1
         elif name in reported:
-            outcome = "not_readable"
+            outcome = 2
         else:
-            outcome = "not_relevant"
-        for c in (totals, per_type.setdefault(rtype, Counter())):
-            c["read"] += 1
-            c[outcome] += 1
-    return InputCounts(format="fhir", **totals,
-                       by_type={t: TypeCounts(**c) for t, c in sorted(per_type.items())})
+            outcome = 3
+        c = per_type.get(rtype)
+        if c is None:
+            c = per_type[rtype] = [0, 0, 0, 0]
+        c[0] += 1
+        c[outcome] += 1
+    totals = [sum(c[k] for c in per_type.values()) for k in range(4)]
+    return InputCounts(format="fhir", read=totals[0], used=totals[1], not_readable=totals[2], not_relevant=totals[3],
+                       by_type={t: TypeCounts(read=c[0], used=c[1], not_readable=c[2], not_relevant=c[3])
+                                for t, c in sorted(per_type.items())})
 
 
 def _pregnancy(patient: dict[str, Any], ctx: MapContext) -> None:

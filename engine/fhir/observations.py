@@ -63,17 +63,28 @@ def relevant(raw: dict[str, Any], vocab: Any) -> bool:
 
     Unreadable structure counts as relevant, so that parsing reports it rather than skipping it."""
     try:
-        parts = [raw["code"], *(c["code"] for c in raw.get("component") or [])]
-        for cc in parts:
-            for c in cc.get("coding") or []:
-                if c.get("system") == LOINC and vocab.loinc_relevant(str(c.get("code", "")).strip()):
-                    return True
-            names = [cc.get("text"), *(c.get("display") for c in cc.get("coding") or [])]
-            if any(isinstance(n, str) and vocab.name_relevant(n) for n in names):
-                return True
-        return False
+        if _code_relevant(raw["code"], vocab):
+            return True
+        return any(_code_relevant(c["code"], vocab) for c in raw.get("component") or ())
     except (KeyError, TypeError, AttributeError):
         return True
+
+
+def _code_relevant(cc: dict[str, Any], vocab: Any) -> bool:
+    codings = cc.get("coding") or ()
+    for c in codings:
+        if c.get("system") == LOINC:
+            code = c.get("code", "")
+            if vocab.loinc_relevant((code if type(code) is str else str(code)).strip()):
+                return True
+    text = cc.get("text")
+    if isinstance(text, str) and vocab.name_relevant(text):
+        return True
+    for c in codings:
+        display = c.get("display")
+        if isinstance(display, str) and vocab.name_relevant(display):
+            return True
+    return False
 
 
 def _classify(cc: Any, ctx: MapContext) -> tuple[str, Any, str | None] | None:
