@@ -1,9 +1,10 @@
 """A FHIR R4 Bundle -> a snapshot-shaped dict (items already validated) with its import issues.
 
-Entries are sorted by resourceType: the types the engine uses are parsed (engine.fhir.parse) and
-mapped; Medication and Specimen are read only when something references them; everything else
-(Encounter, Claim, ExplanationOfBenefit, Immunization, ...) is skipped without parsing.  A relevant
-entry that cannot be read becomes a `data_issues` item naming it, which rule GN-DQ-010 reports.
+Entries are sorted by resourceType: the types the engine uses are read (engine.fhir.light, or
+engine.fhir.parse on the strict path) and mapped; Medication and Specimen are read only when something
+references them; everything else (Encounter, Claim, ExplanationOfBenefit, Immunization, ...) is skipped
+without parsing.  A relevant entry that cannot be read becomes a `data_issues` item naming it, which rule
+GN-DQ-010 reports.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Small readers for FHIR data types (parsed fhir.resources models): codings, dates, quantities."""
+"""Small readers for FHIR data types (engine.fhir.light structs or fhir.resources models, which carry the same
+element names and value types): codings, dates, quantities."""
 
 from __future__ import annotations
 
