@@ -580,8 +580,11 @@ def parse(raw: dict[str, Any]) -> Parsed:
         contained = raw.get("contained")
         problem = _contained(contained) if contained is not None else None
     except msgspec.ValidationError as e:
-        problem = _problems(model, raw, e)
-    except (TypeError, ValueError, RecursionError) as e:  # not expected: reported, never raised
+        try:
+            problem = _problems(model, raw, e)
+        except Exception:  # the first problem is enough
+            problem = _problem(e)
+    except Exception as e:  # not expected (a value no JSON parser makes): reported, never raised
         problem = f"(top level): {e.__class__.__name__}: {e}"
     return Parsed(None, "not valid FHIR R4: " + problem) if problem else Parsed(out)
 
