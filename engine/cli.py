@@ -95,12 +95,15 @@ StrictFhirOpt = Annotated[bool, typer.Option(
                           "default reads only the elements used, with the same checks; SETPOINT_STRICT_FHIR=1).")]
 
 
-def _load(rules: Path | None, knowledge: Path | None, matcher: str = "durable", verify: bool = False):
+def _load(rules: Path | None, knowledge: Path | None, matcher: str = "durable", verify: bool = False,
+          once: bool = False):
+    """The engine; `once` for a command that evaluates one case and exits (freezing it out of the garbage
+    collector would cost a full collection, ~60 ms, and save nothing)."""
     from engine.core import Engine
 
     try:
         return Engine.load(rules=rules, knowledge=knowledge, matcher=matcher, verify=verify,  # type: ignore[arg-type]
-                           freeze=_PROCESS["freeze"])
+                           freeze=_PROCESS["freeze"] and not once)
     except RuleBaseError as e:
         fail("rule base is invalid:\n  " + "\n  ".join(e.problems))
     except SetpointError as e:
@@ -138,6 +141,8 @@ def evaluate(
         "--fail-on", help="Exit 1 when a finding is at or above this severity.")] = None,
     matcher: Annotated[MatcherOpt, typer.Option("--matcher", help="Matching engine.")] = MatcherOpt.durable,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")] = None,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Also list every rule that did not fire, with why (text, Markdown, HTML).")] = False,
     rules: RulesOpt = None,
     knowledge: KnowledgeOpt = None,
     verify: Annotated[bool, typer.Option(
@@ -151,7 +156,7 @@ def evaluate(
         fail("--trusted-key needs --verify")
     if verify:
         _verify_rulebase(rules, knowledge, trusted_key)
-    eng = _load(rules, knowledge, matcher.value)
+    eng = _load(rules, knowledge, matcher.value, once=True)
     data, source = _read_input(path)
     when = _date(as_of)
     try:
@@ -159,7 +164,7 @@ def evaluate(
         result = eng.evaluate(snap, as_of=when, default_as_of=date.today())
     except SetpointError as e:
         fail(str(e))
-    report = eng.renderer.report(result, fmt.value)
+    report = eng.renderer.report(result, fmt.value, show_all=show_all)
     if output:
         try:
             output.write_text(report, encoding="utf-8")
@@ -183,7 +188,7 @@ def explain(
     """Show a rule's condition tree with each condition's outcome for this patient."""
     from engine.explain import explain_rule, render_explanation
 
-    eng = _load(rules, knowledge, "compiled")
+    eng = _load(rules, knowledge, "compiled", once=True)
     data, source = _read_input(path)
     try:
         report = explain_rule(eng, eng.snapshot(data, source=source), rule, _date(as_of), default_as_of=date.today())
@@ -593,9 +598,14 @@ def serve(
     = True,
     decision_log_inputs: Annotated[bool, typer.Option(
         "--decision-log-inputs", help="Also log what was evaluated (PATIENT DATA), for `setpoint replay`.")] = False,
+    page_password_file: Annotated[Path | None, typer.Option(
+        "--page-password-file", help="File whose first line is the password of the clinician's page at / (else "
+                                     "$SETPOINT_PAGE_PASSWORD; without either the page is open only with "
+                                     "--allow-unauthenticated).")] = None,
     strict_fhir: StrictFhirOpt = False,
 ) -> None:
-    """Run the CDS Hooks service: discovery, patient-view, order-select, order-sign and feedback."""
+    """Run the CDS Hooks service (discovery, patient-view, order-select, order-sign and feedback) and the
+    clinician's page at / (paste or upload a record, read the report, record feedback)."""
     from engine.service.settings import Settings, parse_trust, read_trust_file
     from engine.service.urls import is_loopback
 
@@ -643,7 +653,8 @@ def serve(
                 fail(f"--public-url is required when listening on {host!r}: the JWT aud is checked against it")
             public_url = f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
         overrides = {"data_dir": data_dir, "max_body_bytes": max_body_bytes, "rules": rules, "knowledge": knowledge,
-                     "eval_timeout": eval_timeout, "public_url": public_url, "trusted_key": trusted_key}
+                     "eval_timeout": eval_timeout, "public_url": public_url, "trusted_key": trusted_key,
+                     "page_password_file": page_password_file.resolve() if page_password_file else None}
         base = Settings.from_env().model_dump()
         values = base | {k: v for k, v in overrides.items() if v is not None} | {
             "trust": tuple(issuers.values()), "allow_unauthenticated": allow_unauthenticated,
@@ -657,6 +668,10 @@ def serve(
         else:  # the workers build their own app; here only check that they will be able to
             Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify)
             Store(settings.data_dir)
+            from engine.service.page import page_password, session_key
+
+            page_password(settings)  # a missing or empty password file is reported now
+            session_key(settings.data_dir)  # made once, before the workers share it
     except RuleBaseError as e:
         fail("rule base is invalid:\n  " + "\n  ".join(e.problems))
     except SetpointError as e:
@@ -669,6 +684,7 @@ def serve(
         typer.echo("WARNING: unauthenticated: any process on this machine can call the service", err=True)
     typer.echo(f"Setpoint CDS Hooks service on {scheme}://{host}:{port}/cds-services "
                f"(feedback database in {settings.data_dir})", err=True)
+    typer.echo(f"The clinician's page: {scheme}://{f'[{host}]' if ':' in host else host}:{port}/", err=True)
     from engine.service.protocol import NoDelayH11Protocol
 
     tls = {"ssl_certfile": str(ssl_certfile), "ssl_keyfile": str(ssl_keyfile)} if ssl_certfile else {}

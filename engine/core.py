@@ -28,10 +28,11 @@ from engine.findings import (
     RuleOutcome,
     closed_assessment,
     input_summary,
+    not_met,
 )
 from engine.inputs import evaluation_date, to_snapshot
 from engine.knowledge.load import Knowledge
-from engine.leaves import FactSpec
+from engine.leaves import FactSpec, Phrases
 from engine.leaves.base import Check
 from engine.matching import durable
 from engine.matching.tree import valuate
@@ -70,9 +71,10 @@ class Engine:
         self._stamp = RuleBaseStamp(name=rulebase.name, version=rulebase.version, content_hash=rulebase.content_hash,
                                     rules=len(rulebase.rules), without_clinical_signoff=rulebase.without_signoff)
         # Each rule's gates as (fact key, test, the value that closes the rule, the closed rule's outcome).
+        phrases = Phrases(knowledge)
         self._gates = [(lr, lr.id, tuple(
             (g.spec.key, g.test, fails, RuleOutcome(lr, False, lr.rule.severity, None, None, closed_assessment(
-                lr.id, lr.rule.title, f"not met: {g.describe()}"))) for g, fails in lr.gates))
+                lr.id, lr.rule.title, not_met(g, fails, phrases)))) for g, fails in lr.gates))
             for lr in rulebase.rules]
         self._durable: durable.DurableMatcher | None = None
         self.load_notes: list[str] = []

@@ -10,13 +10,32 @@ from engine.snapshot.models import Snapshot
 
 if TYPE_CHECKING:
     from engine.core import Engine
+    from engine.normalize import Case
+    from engine.rules.load import LoadedRule
 
 
 def explain_rule(eng: Engine, snap: Snapshot, rule_id: str, as_of: date | None,
                  default_as_of: date | None = None) -> dict[str, Any]:
-    lr = eng.rulebase.by_id(rule_id)
     case = eng.case(snap, as_of, default_as_of)
-    facts = eng.facts(case)  # the explainer derives every fact the rule reads, on demand
+    return _explain(eng.rulebase.by_id(rule_id), case, eng.facts(case))  # facts derived on demand
+
+
+def explain_rules(eng: Engine, snap: Snapshot, rule_ids: list[str], as_of: date | None,
+                  default_as_of: date | None = None) -> dict[str, dict[str, Any]]:
+    """Several rules' explanations for one patient, sharing one normalised case and its facts (the web
+    page explains every finding of a report)."""
+    case = eng.case(snap, as_of, default_as_of)
+    facts = eng.facts(case)
+    out: dict[str, dict[str, Any]] = {}
+    for rid in dict.fromkeys(rule_ids):
+        try:
+            out[rid] = _explain(eng.rulebase.by_id(rid), case, facts)
+        except KeyError:
+            continue
+    return out
+
+
+def _explain(lr: LoadedRule, case: Case, facts: Any) -> dict[str, Any]:
     value = evaluate(lr.tree, facts)
     notes = facts.notes()
     return {

@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.facts.model import EvidenceItem, FactValue, constructor
-from engine.matching.tree import first_false, supporting_evidence, unknown_leaves
+from engine.leaves import Phrases
+from engine.matching.tree import eval_leaf, first_false, supporting_evidence, unknown_leaves
 from engine.severity import DESCENDING, Severity, rank
 
 if TYPE_CHECKING:
     from engine.knowledge.load import Knowledge
+    from engine.leaves import CompiledLeaf
     from engine.matching.tree import Tri, Values
     from engine.normalize import Case
     from engine.render import Renderer
@@ -207,6 +209,16 @@ def closed_assessment(rule_id: str, title: str, reason: str) -> Assessment:
     return _assessment(rule_id=rule_id, title=title, outcome="not_fired", reason=reason)
 
 
+def not_met(leaf: CompiledLeaf, value: bool, p: Phrases) -> str:
+    """Why a rule did not fire, in the plain words of the audit page (each leaf's `phrase`): the deciding
+    condition as it stands for this patient ("the patient is not taking lithium"), never internal ids."""
+    try:
+        return leaf.source.phrase(not value, p)
+    except Exception:  # a phrase that cannot be written never takes down the evaluation
+        log.exception("phrasing %s failed", leaf.describe())
+        return f"not met: {leaf.describe()}"
+
+
 class RuleOutcome(NamedTuple):
     rule: LoadedRule
     outcome: Tri
@@ -227,6 +239,8 @@ class Assembler:
         design = k.sources.get(DESIGN_SOURCE)
         self._design = Citation(id=design.id, citation=design.citation, url=design.url) if design else None
         self._citations: dict[str, list[Citation]] = {}
+        self._phrases = Phrases(k)
+        self._not_met: dict[tuple[int, bool], str] = {}
 
     def citations(self, lr: LoadedRule) -> list[Citation]:
         hit = self._citations.get(lr.id)
@@ -299,7 +313,7 @@ class Assembler:
         elif o.outcome is False:
             leaf = first_false(lr.tree, facts, o.vals)
             assessed.append(_assessment(rule_id=r.id, title=r.title, outcome="not_fired",
-                                        reason=f"not met: {leaf.describe()}" if leaf else None))
+                                        reason=self._reason(leaf, facts) if leaf else None))
         else:
             gaps = unknown_leaves(lr.tree, facts, o.vals)
             reasons = tuple(sorted({fv.reason or f"{leaf.spec.describe} unknown" for leaf, fv in gaps})) or (
@@ -309,6 +323,14 @@ class Assembler:
             if r.missing_data == "finding":
                 missing.append((reasons, self._cannot_assess(lr, reasons, [e for _, fv in gaps
                                                                            for e in fv.evidence])))
+
+    def _reason(self, leaf: CompiledLeaf, facts: Mapping[str, FactValue]) -> str:
+        value = eval_leaf(leaf, facts) is True
+        key = (id(leaf), value)
+        hit = self._not_met.get(key)
+        if hit is None:
+            hit = self._not_met[key] = not_met(leaf, value, self._phrases)
+        return hit
 
     def _cannot_assess(self, lr: LoadedRule, reasons: tuple[str, ...], evidence: list[EvidenceItem]) -> Finding:
         r = lr.rule

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -106,25 +107,39 @@ class NormMed:
 def link_courses(meds: list[NormMed]) -> list[NormMed]:
     """Each record with the start of its continuous course: a record continues an earlier one of the same
     drug (a shared concept) that ended within COURSE_GAP_DAYS of its start;
-    the later record's start is then a dose change, stated in its evidence, not a new start."""
-    by_start = sorted(range(len(meds)), key=lambda i: (meds[i].start or date.min, meds[i].record_id))
-    by_concept: dict[str, list[int]] = {}
-    for i in by_start:
-        for c in meds[i].concepts:
-            by_concept.setdefault(c, []).append(i)
+    the later record's start is then a dose change, stated in its evidence, not a new start.
+
+    O(n log n) in the records of one drug (a long Synthea history holds hundreds of refills): records are
+    visited by start, and the earlier ones of each concept are kept sorted by their end, so the ones that
+    ended within the gap are a bisected slice."""
+    order = sorted(range(len(meds)), key=lambda i: (meds[i].start or date.min, meds[i].record_id))
+    ended: dict[str, list[tuple[date, int]]] = {}  # per concept: (end, index) of records that started earlier
     out = list(meds)
-    for i in by_start:
+    pending: list[int] = []  # records of the start being visited: "earlier" only for later starts
+    visiting: date | None = None
+    gap = timedelta(days=COURSE_GAP_DAYS)
+    for i in order:
         m = out[i]
+        if m.start != visiting:
+            for j in pending:
+                for c in out[j].concepts:
+                    insort(ended.setdefault(c, []), (out[j].end, j))  # type: ignore[arg-type]
+            pending, visiting = [], m.start
         if m.start is None or not m.concepts:
             continue  # course_start is the record's own start (set when it was built)
-        same = {j for c in m.concepts for j in by_concept[c] if j != i}
+        if m.end is not None:
+            pending.append(i)
         # The earlier record ended when this one started (within the gap either way); one that keeps running
         # alongside is a second product, not the same course continued.
-        prior = [out[j] for j in sorted(same) if out[j].start is not None and out[j].start < m.start
-                 and out[j].end is not None and abs((m.start - out[j].end).days) <= COURSE_GAP_DAYS]
+        prior: set[int] = set()
+        for c in m.concepts:
+            runs = ended.get(c, [])
+            lo = bisect_left(runs, (m.start - gap, -1))
+            hi = bisect_right(runs, (m.start + gap, len(meds)))
+            prior.update(j for _, j in runs[lo:hi])
         if not prior:
             continue
-        prev = min(prior, key=lambda p: (p.course_start or p.start or date.min, p.record_id))
+        prev = min((out[j] for j in prior), key=lambda p: (p.course_start or p.start or date.min, p.record_id))
         out[i] = replace(m, course_start=prev.course_start or prev.start, continues=prev.record_id,
                          last_change=m.last_change or m.start)
     return out

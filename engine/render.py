@@ -10,11 +10,13 @@ so no rule can forget it.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, meta, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from engine.facts.model import EvidenceItem
 from engine.findings import JUDGMENT, EvaluationResult
@@ -50,6 +52,36 @@ def _evidence_line(e: EvidenceItem) -> str:
     return " ".join(parts)
 
 
+def _markdown(text: str) -> Markup:
+    from engine.report_view import markdown_html
+
+    return Markup(markdown_html(str(text)))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>!|~#&^$])")
+_MD_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript|file|https?|ftp|mailto):")
+_MD_WWW = re.compile(r"(?i)\bwww\.")
+
+
+def _md_escape(text: str) -> str:
+    """Patient free text as literal Markdown inside a line (no links, autolinks, images, HTML or emphasis),
+    lighter than a card's escaping so the report's source stays readable: "(", "-" and ":" mean nothing
+    once "[", "]", "<" and the URL schemes are escaped."""
+    out = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    out = _MD_SCHEME.sub(lambda m: m.group(1) + "\\:", out)
+    return _MD_WWW.sub(lambda m: m.group(0)[:3] + "\\.", out)
+
+
+def _web_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
+
+
 def environment(root: Path) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=FileSystemLoader(str(root)),
@@ -59,6 +91,9 @@ def environment(root: Path) -> SandboxedEnvironment:
     env.filters["fmt"] = _fmt
     env.filters["evidence"] = _evidence_line
     env.filters["severity_rank"] = rank
+    env.filters["markdown"] = _markdown
+    env.filters["md_escape"] = _md_escape
+    env.tests["safe_url"] = _web_url
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=False)
     env.globals["JUDGMENT"] = JUDGMENT
     env.globals["SEVERITIES"] = [str(s) for s in DESCENDING]
@@ -114,12 +149,21 @@ class Renderer:
         return tpl.render(rule=lr.rule, reasons=reasons, evidence=evidence,
                           sources=[self.knowledge.sources[s] for s in lr.rule.references]).strip()
 
-    def report(self, result: EvaluationResult, fmt: str = "text") -> str:
+    def report(self, result: EvaluationResult, fmt: str = "text", show_all: bool = False) -> str:
+        """The report in one format; `show_all` adds every rule that did not fire, with why (`--all`).
+        JSON is the whole result whatever `show_all` says."""
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         tpl = self.env.get_template(FORMATS[fmt])
-        data = json.loads(result.model_dump_json())
-        return tpl.render(r=result, data=data, counts=result.counts())
+        if fmt == "json":
+            return tpl.render(data=json.loads(result.model_dump_json()))
+        return tpl.render(r=result, v=self.view(result, show_all), counts=result.counts(), tools=None)
+
+    def view(self, result: EvaluationResult, show_all: bool = False) -> Any:
+        """The report's view model (engine.report_view), shared by every format and the web page."""
+        from engine.report_view import build
+
+        return build(result, self.knowledge, show_all)
 
     def render(self, name: str, **data: Any) -> str:
         """Any template under reports/ (the audit pages use this)."""

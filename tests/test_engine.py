@@ -69,7 +69,10 @@ def test_empty_result_lists_what_was_and_was_not_assessed(engine: Engine) -> Non
     assert len(r.assessed) == len(engine.rulebase.rules)
     text = engine.renderer.report(r, "text")
     assert "This does not clear the patient" in text
-    assert "cannot_assess" in text  # e.g. PHQ-9 item 9 screened, but not in the last 14 days
+    assert "COULD NOT ASSESS" in text  # e.g. PHQ-9 item 9 screened, but not in the last 14 days
+    assert "117 rules checked" not in text or "(--all lists them)" in text
+    listed = engine.renderer.report(r, "text", show_all=True)
+    assert "NOT FIRED" in listed and all(a.rule_id in listed for a in r.assessed if a.outcome == "not_fired")
 
 
 def test_result_is_stamped_with_rulebase_version_and_hash(engine: Engine) -> None:

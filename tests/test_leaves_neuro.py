@@ -305,3 +305,78 @@ def test_hematocrit_fraction_is_flagged_percent_is_not() -> None:
     assert fact(FRACTION, results=[{"code": "4544-3", "value": 55, "unit": "%", "collected": ago(3)}])[1] is False
     # A fraction without a unit is not converted (G01 reports it), so it is not a converted fraction.
     assert fact(FRACTION, results=[{"code": "4544-3", "value": 0.55, "collected": ago(3)}])[1] is False
+
+
+# ------------------------------------------------------------------ antidepressant trial
+
+
+BASELINE = {"scale_at_med_start": {"scale": "phq9", "set": "VS_ANTIDEPRESSANT_RX", "op": ">=", "value": 5}}
+IMPROVED = {"scale_improvement_since_med_start": {"scale": "phq9", "set": "VS_ANTIDEPRESSANT_RX", "within_days": 60,
+                                                  "op": "<", "value": 50}}
+ON_DOSE = {"scale_days_after_med_change": {"scale": "phq9", "set": "VS_ANTIDEPRESSANT_RX", "within_days": 60,
+                                           "op": ">=", "value": 42}}
+
+
+def phq(total: int, days: int) -> dict[str, Any]:
+    return {"scale": "phq9", "total": total, "date": ago(days)}
+
+
+@pytest.mark.parametrize(("before", "value"), [(30, 18.0), (31, None)])
+def test_baseline_is_the_latest_score_up_to_30_days_before_the_start(before: int, value: float | None) -> None:
+    fv, _ = fact(BASELINE, medications=[med("sertraline", start=ago(60))], scales=[phq(18, 60 + before)])
+    assert fv.value == value
+    if value is None:
+        assert "no baseline PHQ-9" in (fv.reason or "")
+
+
+def test_baseline_falls_back_to_the_first_score_within_7_days_after_the_start() -> None:
+    fv, _ = fact(BASELINE, medications=[med("sertraline", start=ago(60))], scales=[phq(16, 55), phq(14, 54)])
+    assert fv.value == 16.0
+    fv, _ = fact(BASELINE, medications=[med("sertraline", start=ago(60))], scales=[phq(16, 52)])
+    assert not fv.known
+
+
+def test_a_dose_change_keeps_the_course_baseline_and_a_switch_starts_a_new_one() -> None:
+    fv, _ = fact(BASELINE, medications=[med("sertraline", dose=50, dose_unit="mg", start=ago(200), end=ago(100)),
+                                        med("sertraline", dose=100, dose_unit="mg", start=ago(100))],
+                 scales=[phq(20, 201), phq(15, 101)])
+    assert fv.value == 20.0  # the renewal at a higher dose continues the course
+    fv, _ = fact(BASELINE, medications=[med("sertraline", start=ago(200), end=ago(100)),
+                                        med("escitalopram", start=ago(100))],
+                 scales=[phq(20, 201), phq(15, 101)])
+    assert fv.value == 15.0
+
+
+def test_improvement_is_measured_from_the_baseline_to_the_latest_recent_score() -> None:
+    fv, out = fact(IMPROVED, medications=[med("sertraline", start=ago(60))], scales=[phq(20, 61), phq(11, 3)])
+    assert fv.value == 45.0 and out is True
+    fv, out = fact(IMPROVED, medications=[med("sertraline", start=ago(60))], scales=[phq(20, 61), phq(24, 3)])
+    assert fv.value == -20.0 and out is True
+
+
+def test_improvement_unknown_without_a_later_score_a_recent_one_or_a_nonzero_baseline() -> None:
+    fv, out = fact(IMPROVED, medications=[med("sertraline", start=ago(60))], scales=[phq(20, 61)])
+    assert out is None and "since the start" in (fv.reason or "")
+    fv, out = fact(IMPROVED, medications=[med("sertraline", start=ago(200))], scales=[phq(20, 201), phq(9, 90)])
+    assert out is None and "within 60 days" in (fv.reason or "")
+    fv, out = fact(IMPROVED, medications=[med("sertraline", start=ago(60))], scales=[phq(0, 61), phq(3, 3)])
+    assert out is None and "baseline PHQ-9 is 0" in (fv.reason or "")
+
+
+def test_supplements_are_not_an_antidepressant_trial() -> None:
+    fv, out = fact(IMPROVED, medications=[med("St John's wort", start=ago(60))], scales=[phq(20, 61), phq(18, 3)])
+    assert out is None and "no active" in (fv.reason or "")
+
+
+@pytest.mark.parametrize(("changed", "expected"), [(45, True), (44, False)])
+def test_time_on_the_current_dose_when_the_latest_score_was_taken(changed: int, expected: bool) -> None:
+    fv, out = fact(ON_DOSE, medications=[med("sertraline", start=ago(300), last_dose_change=ago(changed))],
+                   scales=[phq(12, 3)])
+    assert out is expected and fv.value == changed - 3
+
+
+def test_time_on_dose_is_never_presumed() -> None:
+    fv, out = fact(ON_DOSE, medications=[med("sertraline")], scales=[phq(12, 3)])
+    assert out is None and "not recorded" in (fv.reason or "")
+    fv, out = fact(ON_DOSE, medications=[med("sertraline", start=ago(300))], scales=[phq(12, 90)])
+    assert out is None and "within 60 days" in (fv.reason or "")

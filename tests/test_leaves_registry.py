@@ -82,7 +82,7 @@ def test_gated_rules_report_the_gate_as_the_reason(engine: Engine, compiled_engi
     eng = engine if matcher == "durable" else compiled_engine
     r = eng.evaluate({"patient": {"sex": "male", "age": 40}}, as_of=AS_OF)
     a = next(a for a in r.assessed if a.rule_id == "NC-LI-026")
-    assert a.outcome == "not_fired" and a.reason == "not met: active VS_LITHIUM"
+    assert a.outcome == "not_fired" and a.reason == "the patient is not taking lithium"  # plain words, no ids
 
 
 def test_evidence_deduplication_is_linear() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from engine import Engine
+from engine.errors import SnapshotError
 
 from .conftest import AS_OF
 from .fhir_data import bundle, med, obs, patient, searchset
@@ -59,6 +60,17 @@ def test_a_subject_that_is_not_this_patient_is_reported_and_not_used(engine: Eng
 ])
 def test_a_subject_that_is_this_patient_is_used(engine: Engine, subject: dict[str, Any]) -> None:
     assert "NC-LI-019" in _ids(engine, bundle(*_lithium(subject)))
+
+
+def test_a_bundle_with_two_different_patients_of_one_id_is_refused_naming_them(engine: Engine) -> None:
+    """The CLI and Python path refuse it like the service does: which one is the patient cannot be told."""
+    doc = bundle(*_lithium({"reference": "Patient/p1"}))
+    doc["entry"].append({"fullUrl": "urn:uuid:second", "resource": patient("p1", birth="1990-01-01")})
+    with pytest.raises(SnapshotError, match="two different Patient resources with the id 'p1'"):
+        engine.evaluate(doc, as_of=AS_OF)
+    copy = {**patient("p1"), "meta": {"versionId": "2"}}  # the same Patient twice (another version stamp) is fine
+    doc["entry"][-1] = {"resource": copy}
+    assert "NC-LI-019" in _ids(engine, doc)
 
 
 @pytest.fixture(scope="module")

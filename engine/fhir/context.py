@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -10,6 +11,12 @@ from engine.fhir import light
 from engine.fhir.values import ref_string
 from engine.fhir.vocabulary import Vocabulary
 from engine.snapshot.models import Condition, DataIssue, Medication, Result, ScaleScore, VitalSign
+
+
+def content_identity(resource: dict[str, Any]) -> str:
+    """A resource's content without its bookkeeping (meta, narrative): equal for copies of one resource,
+    different for two resources that only share an id."""
+    return json.dumps({k: v for k, v in resource.items() if k not in ("meta", "text")}, sort_keys=True, default=str)
 
 
 def resource_name(raw: dict[str, Any], fallback: str) -> str:

@@ -17,7 +17,7 @@ from engine import paths
 from engine.errors import SnapshotError
 from engine.fhir import light
 from engine.fhir.clinical import map_condition, map_outcome, map_patient, map_procedure, procedure_relevant
-from engine.fhir.context import MapContext, resource_name
+from engine.fhir.context import MapContext, content_identity, resource_name
 from engine.fhir.medications import map_medication
 from engine.fhir.observations import map_observation
 from engine.fhir.observations import relevant as observation_relevant
@@ -98,7 +98,11 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
     patients: dict[str, tuple[str, dict, str | None]] = {}
     for where, raw, full in found:
         if raw["resourceType"] == "Patient":
-            patients.setdefault(str(raw.get("id") or full or where), (where, raw, full))
+            key = str(raw.get("id") or full or where)
+            first = patients.setdefault(key, (where, raw, full))
+            if first[1] is not raw and content_identity(first[1]) != content_identity(raw):
+                raise SnapshotError(f"{source}: the Bundle holds two different Patient resources with the id "
+                                    f"{key!r} ({first[0]} and {where}); which one is the patient cannot be told")
     if len(patients) > 1:
         names = ", ".join(resource_name(raw, where) for where, raw, _ in patients.values())
         raise SnapshotError(f"{source}: the Bundle holds {len(patients)} patients ({names}); "

@@ -214,6 +214,14 @@ class ScaleItem(_Strict):
     loinc: list[str] = []
     min: int
     max: int
+    # What each score means as the patient answered it (index = score), for the reports: "1 (several days)".
+    answers: list[str] = []
+
+    @model_validator(mode="after")
+    def _answers_cover(self) -> ScaleItem:
+        if self.answers and len(self.answers) != self.max - self.min + 1:
+            raise ValueError(f"answers must name every score {self.min}..{self.max}")
+        return self
 
 
 class Scale(_Strict):

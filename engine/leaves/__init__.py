@@ -8,7 +8,9 @@
                    lab_specimen_mismatch, lab_unusable, lab_since_med_change, lab_before_med_start,
                    lab_rise_since_med_start, lab_after_med_start, pre_treatment_labs, med_started_after_lab,
                    dose_changed_after_lab, lab_dose_timing, lab_dose_interval_fraction, lab_collected_outside
-    scales_vitals  scale, scale_since_med_change, vital, vital_missing, vital_recorded
+    scales_vitals  scale, scale_recorded, scale_since_med_change, scale_at_med_start,
+                   scale_improvement_since_med_start, scale_days_after_med_change, vital, vital_missing,
+                   vital_recorded
     patient        condition, condition_onset_within, patient, patient_unknown
     notes_issues   note, data_issue
 

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
-from engine.facts.model import FactValue
+from engine.facts.model import EvidenceItem, FactValue
 from engine.knowledge.load import Knowledge
 from engine.leaves.base import Args, CompileContext, CompiledLeaf, FactSpec, Leaf, NumCompare, Phrases, num, spec
 from engine.leaves.common import (
     SCALE_LABELS,
+    course_start,
     days_between,
     days_since_change,
     evidence,
     in_window,
     latest,
+    med_ev,
+    no_course,
     result_ev,
     unknown,
     usable,
 )
 from engine.normalize import Case
+from engine.snapshot.models import ScaleScore
 
 VitalKind = Literal["temperature", "systolic_bp", "diastolic_bp", "heart_rate", "weight"]
 ScaleName = Literal["phq9", "gad7"]
@@ -104,8 +109,9 @@ class ScaleRecorded(Leaf):
                 and x.date <= case.as_of and days_between(case.as_of, x.date) <= days]
         if hits:
             pick = max(hits, key=lambda x: x.date)
-            return FactValue(s.key, True, True, (evidence(label=f"{SCALE_LABELS[scale]} {item}",
-                                                          value=getattr(pick, item), date=pick.date, record=pick.id),))
+            label = f"{SCALE_LABELS[scale]} {'item 9' if item == 'item9' else item}"  # as Scale labels it
+            return FactValue(s.key, True, True, (evidence(label=label, value=getattr(pick, item), date=pick.date,
+                                                          record=pick.id),))
         return FactValue(s.key, True, False, (), f"no {SCALE_LABELS[scale]} {item} within {days} days")
 
     def phrase(self, negated: bool, p: Phrases) -> str:
@@ -267,3 +273,165 @@ class VitalRecorded(Leaf):
         a = self.vital_recorded
         return (f"{'no' if negated else 'a'} {_vital_words(a.kind)} reading (usable or not) was taken within the "
                 f"last {a.within_days} days")
+
+
+# ------------------------------------------------------------------ scales and the course of treatment
+# Antidepressant titration (issue 11): a trial is judged on the PHQ-9 at the start of the course (the
+# baseline), the latest PHQ-9 since, and how long the patient had been on the current dose when it was scored.
+
+
+def _totals(case: Case, scale: str) -> list[ScaleScore]:
+    return [x for x in case.snapshot.scales if x.scale == scale and x.total is not None and x.date <= case.as_of]
+
+
+def _score_ev(x: ScaleScore, label: str, note: str | None = None) -> EvidenceItem:
+    return evidence(label=label, value=x.total, date=x.date, record=x.id, note=note)
+
+
+def _baseline(k: Knowledge, case: Case, key: str, scale: str, set_id: str, before: int, after: int
+              ) -> tuple[FactValue, ScaleScore | None, date | None]:
+    """The score at the start of the current course of `set_id` (its most recent start; a dose change or a
+    renewal is not a new start): the latest total in the `before` days up to the start, otherwise the earliest
+    in the `after` days after it.  (fact, score, start); the score is None when the fact is unknown."""
+    label = SCALE_LABELS.get(scale, scale)
+    start, med, why = course_start(k, case, set_id, "latest")
+    if start is None or med is None:
+        return no_course(key, med, why), None, None
+    mev = med_ev(med, f"started {start}")
+    scores = _totals(case, scale)
+    up_to = [x for x in scores if 0 <= days_between(start, x.date) <= before]
+    soon_after = [x for x in scores if 0 < days_between(x.date, start) <= after]
+    pick = max(up_to, key=lambda x: x.date) if up_to else min(soon_after, key=lambda x: x.date) if soon_after else None
+    if pick is None:
+        return unknown(key, f"no baseline {label}: none in the {before} days before or {after} days after "
+                            f"{med.label} was started ({start})", (mev,)), None, start
+    return FactValue(key, True, float(pick.total or 0), (mev, _score_ev(pick, f"baseline {label}"))), pick, start
+
+
+class ScaleBaselineArgs(NumCompare):
+    scale: ScaleName
+    set: str
+    before_days: int = Field(default=30, ge=0, le=365)  # a score up to this many days before the start counts
+    after_days: int = Field(default=7, ge=0, le=60)  # otherwise the first score up to this many days after it
+
+
+class ScaleAtMedStart(Leaf):
+    """The baseline: the PHQ-9 or GAD-7 total at the start of the current course of the value set (the latest
+    in the N days up to the start, otherwise the first in the few days after it)."""
+
+    group = "scales_vitals"
+    scale_at_med_start: ScaleBaselineArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.scale_at_med_start
+        return self.leaf(spec(f"scale_at_med_start:{a.scale}:{a.set}:{a.before_days}-{a.after_days}d", "number",
+                              self.key, {"scale": a.scale, "set": a.set, "before": a.before_days,
+                                         "after": a.after_days},
+                              f"{SCALE_LABELS[a.scale]} total at the start of {a.set} (from {a.before_days} days "
+                              f"before to {a.after_days} days after)"), num(a.op, a.value))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        fv, _, _ = _baseline(k, case, s.key, s.param("scale"), s.param("set"), s.param("before"), s.param("after"))
+        return fv
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.scale_at_med_start
+        return (f"the {SCALE_LABELS[a.scale]} total score when {p.set_title(a.set)} was started (baseline) is "
+                f"{p.cmp(a.op, a.value, None, negated)}")
+
+
+class ScaleImprovementArgs(ScaleBaselineArgs):
+    within_days: int = Within  # the latest score must be this recent
+
+
+class ScaleImprovementSinceMedStart(Leaf):
+    """Improvement (%) of the latest PHQ-9 or GAD-7 total since the baseline at the start of the current course
+    of the value set: 100 x (baseline - latest) / baseline; negative when worse.  Unknown without a baseline,
+    without a later recent score, or with a baseline of 0."""
+
+    group = "scales_vitals"
+    scale_improvement_since_med_start: ScaleImprovementArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.scale_improvement_since_med_start
+        return self.leaf(spec(f"scale_improvement_since_med_start:{a.scale}:{a.set}:{a.before_days}-"
+                              f"{a.after_days}d:{a.within_days}d", "number", self.key,
+                              {"scale": a.scale, "set": a.set, "before": a.before_days, "after": a.after_days,
+                               "days": a.within_days},
+                              f"improvement of the latest {SCALE_LABELS[a.scale]} (within {a.within_days} days) "
+                              f"since the start of {a.set}", "%"), num(a.op, a.value))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        scale, days = s.param("scale"), s.param("days")
+        label = SCALE_LABELS.get(scale, scale)
+        fv, base, start = _baseline(k, case, s.key, scale, s.param("set"), s.param("before"), s.param("after"))
+        if base is None or start is None:
+            return fv
+        since = [x for x in _totals(case, scale) if x.date > start and x.date > base.date]
+        if not since:
+            return unknown(s.key, f"no {label} since the start ({start}) to compare with the baseline", fv.evidence)
+        pick = max(since, key=lambda x: x.date)
+        if days_between(case.as_of, pick.date) > days:
+            return unknown(s.key, f"no {label} within {days} days (latest {pick.date})",
+                           (*fv.evidence, _score_ev(pick, label)))
+        if not base.total:
+            return unknown(s.key, f"baseline {label} is 0: no improvement can be measured",
+                           (*fv.evidence, _score_ev(pick, label)))
+        pct = round(100 * (base.total - (pick.total or 0)) / base.total, 4)
+        note = f"{round(pct, 1):g} % improvement since the baseline"
+        return FactValue(s.key, True, pct, (*fv.evidence, _score_ev(pick, label, note)))
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.scale_improvement_since_med_start
+        return (f"the latest {SCALE_LABELS[a.scale]} total (within {a.within_days} days) has improved since "
+                f"{p.set_title(a.set)} was started by {p.cmp(a.op, a.value, '%', negated)}")
+
+
+class ScaleDaysAfterChangeArgs(NumCompare):
+    scale: ScaleName
+    set: str
+    within_days: int = Within
+
+
+class ScaleDaysAfterMedChange(Leaf):
+    """How long after the last start or dose change of the value set the latest PHQ-9 or GAD-7 total (within N
+    days) was scored: the time on the current dose when it was judged (negative when scored before the change).
+    Unknown when the start and dose-change dates are not recorded (an adequate trial is never presumed)."""
+
+    group = "scales_vitals"
+    scale_days_after_med_change: ScaleDaysAfterChangeArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.scale_days_after_med_change
+        return self.leaf(spec(f"scale_days_after_med_change:{a.scale}:{a.set}:{a.within_days}d", "number", self.key,
+                              {"scale": a.scale, "set": a.set, "days": a.within_days},
+                              f"days from the last start or dose change of {a.set} to the latest "
+                              f"{SCALE_LABELS[a.scale]} (within {a.within_days} days)", "days"), num(a.op, a.value))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        scale, days = s.param("scale"), s.param("days")
+        label = SCALE_LABELS.get(scale, scale)
+        scores = _totals(case, scale)
+        recent = [x for x in scores if days_between(case.as_of, x.date) <= days]
+        if not recent:
+            if scores:
+                old = max(scores, key=lambda x: x.date)
+                return unknown(s.key, f"no {label} within {days} days (latest {old.date})", (_score_ev(old, label),))
+            return unknown(s.key, f"no {label} on record")
+        pick = max(recent, key=lambda x: x.date)
+        changed = days_since_change(k, case, s.key, s.param("set"))
+        if not changed.known:
+            return unknown(s.key, changed.reason or "start or dose-change date not recorded",
+                           (*changed.evidence, _score_ev(pick, label)))
+        d = case.as_of.toordinal() - int(changed.value)
+        gap = float(pick.date.toordinal() - d)
+        return FactValue(s.key, True, gap, (*changed.evidence, _score_ev(
+            pick, label, f"scored {gap:g} days after the last start or dose change ({date.fromordinal(d)})")))
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.scale_days_after_med_change
+        return (f"the latest {SCALE_LABELS[a.scale]} was scored {p.cmp(a.op, a.value, 'days', negated)} after "
+                f"{p.set_title(a.set)} was last started or its dose changed")

@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.core import Engine
 from engine.errors import ServiceError, SetpointError, SnapshotError, validation_items
+from engine.fhir.context import content_identity
 from engine.service import hooks
 from engine.service.auth import ANONYMOUS, AuthError, Client, JwksCache, Verifier, www_authenticate
 from engine.service.cards import cards
@@ -304,6 +305,9 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         log.info("feedback for %s: %d item(s) stored", service.id, n)
         return JSONResponse({"stored": n})
 
+    from engine.service import page
+
+    page.install(app, state)  # the clinician's page at / (its own session; the hooks keep their JWT)
     return app
 
 
@@ -335,18 +339,13 @@ def _warm_up(eng: Engine) -> None:
     hooks.evaluate(eng, g, [], date.today())
 
 
-def _identity(resource: dict[str, Any]) -> str:
-    """A Patient's content without its bookkeeping (meta, narrative): equal for copies of one resource."""
-    return json.dumps({k: v for k, v in resource.items() if k not in ("meta", "text")}, sort_keys=True)
-
-
 def _one_patient(g: Gathered, pid: str | None) -> None:
     """400/422 unless every Patient in the request is one and the same (and is context.patientId)."""
     patients = [r for r, _ in g.entries if r.get("resourceType") == "Patient"]
     ids = {str(r.get("id")) for r in patients if r.get("id") is not None}
     if len(ids) > 1:
         raise Problem(422, f"prefetch: holds {len(ids)} different Patients; a request is about one patient")
-    if len({_identity(r) for r in patients}) > 1:
+    if len({content_identity(r) for r in patients}) > 1:
         raise Problem(422, "prefetch: holds two Patient resources with the same id but different content; "
                            "which one is the patient cannot be told")
     if pid and ids and pid not in ids:

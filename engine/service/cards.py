@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from engine.core import Engine
 from engine.findings import Finding
-from engine.service.markdown import neutralise, safe_finding
+from engine.report_view import evidence_text, message_body
+from engine.service.markdown import escape, neutralise, safe_finding
 from engine.service.store import IssuedCard
 from engine.severity import Severity
 
@@ -73,15 +74,24 @@ def web_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
 
 
+def detail(eng: Engine, f: Finding, from_order: bool = False) -> str:
+    """The card's Markdown detail (reports/card_detail.md.j2, from the report's view model): patient free
+    text escaped, the judgment statement once, at the end."""
+    safe = safe_finding(f)
+    return neutralise(eng.renderer.env.get_template(DETAIL_TEMPLATE).render(
+        f=safe, from_order=from_order, body=message_body(safe),
+        evidence=[escape(evidence_text(e, eng.knowledge)) for e in f.evidence],
+        missing=[escape(m) for m in f.missing]).strip())
+
+
 def card(eng: Engine, f: Finding, orders: OrderContext, patient_ref: str | None) -> tuple[dict[str, Any], IssuedCard]:
-    detail = neutralise(eng.renderer.env.get_template(DETAIL_TEMPLATE).render(
-        f=safe_finding(f), from_order=raised_by(f, orders.drafts)).strip())
+    detail_md = detail(eng, f, raised_by(f, orders.drafts))
     suggestions = [_suggestion(eng, s, patient_ref) for s in f.suggestions]
     c: dict[str, Any] = {
         "uuid": str(uuid.uuid4()),
         "summary": f.summary,
         "indicator": Severity(f.severity).indicator,
-        "detail": detail,
+        "detail": detail_md,
         "source": {
             "label": SOURCE_LABEL,
             "topic": {"system": TOPIC_SYSTEM, "code": f.rule_id,

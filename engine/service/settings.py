@@ -27,6 +27,7 @@ ENV = {
     "rules": "SETPOINT_RULES",
     "knowledge": "SETPOINT_KNOWLEDGE",
     "verify": "SETPOINT_VERIFY",
+    "page_password_file": "SETPOINT_PAGE_PASSWORD_FILE",
 }
 ALL = "SETPOINT_SETTINGS"
 MAX_TOKEN_LIFE = 300  # seconds: CDS Hooks asks for short-lived JWTs (exp - iat)
@@ -118,6 +119,11 @@ class Settings(BaseModel):
     jwks_cache_seconds: int = Field(default=600, ge=0, le=86400)
     # Browser origins allowed by CORS; empty: CORS is off.
     cors_origins: tuple[str, ...] = ()
+    # The clinician's page (engine/service/page.py): a file holding its password (else the environment's
+    # SETPOINT_PAGE_PASSWORD).  Without a password the page is open only with allow_unauthenticated.
+    page_password_file: Path | None = None
+    # Hours a page session lasts.
+    page_session_hours: float = Field(default=8.0, gt=0, le=24 * 7)
 
     # --- bounded work per request
     max_entries: int = Field(default=5000, ge=1)
