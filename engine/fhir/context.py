@@ -60,6 +60,13 @@ class MapContext:
     def issue(self, source: str, problem: str, when: date | None = None) -> None:
         self.issues.append(DataIssue(source=source, problem=problem, date=when))
 
+    def unreadable(self, raw: dict[str, Any], problem: str | None) -> None:
+        """A referenced resource (a Medication, a Specimen) that cannot be read: reported once, by its name;
+        what referenced it is read without it."""
+        name = resource_name(raw, f"a contained {raw.get('resourceType')}")
+        if not any(i.source == name for i in self.issues):
+            self.issue(name, problem or "unreadable")
+
     def add(self, raw: dict[str, Any], full_url: str | None) -> None:
         rtype, rid = raw.get("resourceType"), raw.get("id")
         if isinstance(rid, str) and rid:

@@ -70,7 +70,7 @@ def _adapter(kind: str) -> TypeAdapter[Any]:
         _ADAPTERS[kind] = TypeAdapter({
             "date": ft.DateType, "dateTime": ft.DateTimeType, "instant": ft.InstantType, "time": ft.TimeType,
             "decimal": ft.DecimalType, "integer": ft.IntegerType, "positiveInt": ft.PositiveIntType,
-            "unsignedInt": ft.UnsignedIntType, "boolean": ft.BooleanType}[kind])
+            "unsignedInt": ft.UnsignedIntType, "boolean": ft.BooleanType, "id": ft.IdType}[kind])
     return _ADAPTERS[kind]
 
 
@@ -615,6 +615,11 @@ def _contained(contained: Any) -> str | None:
     for i, c in enumerate(contained):
         if not isinstance(c, dict) or not isinstance(c.get("resourceType"), str):
             return f"contained[{i}]: a contained resource needs a resourceType"
+        if c.get("id") is not None:  # what a "#id" reference is resolved by (checked as fhir.resources does)
+            try:
+                _slow("id", "id", c["id"])
+            except ValueError as e:
+                return f"contained[{i}].{e}"
         if c["resourceType"] in CONTAINED_READ:
             try:
                 msgspec.convert(c, MODELS[c["resourceType"]])

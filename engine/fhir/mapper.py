@@ -160,8 +160,9 @@ def _counts(found: list[tuple[str, dict, str | None]], names: list[str], ctx: Ma
 
     Used: something in the snapshot came from it (items keep the resource's name as their id, components as
     `name#code`), it answered the pregnancy question, or a used resource referenced it (a Medication, a
-    Specimen).  Not readable: it is named in a data issue and nothing came from it.  Everything else is of a
-    type or code the engine does not use, or in a status it skips (entered-in-error, cancelled)."""
+    Specimen) and it could be read.  Not readable: it is named in a data issue and nothing came from it.
+    Everything else is of a type or code the engine does not use, or in a status it skips (entered-in-error,
+    cancelled)."""
     produced = {str(item.id).split("#", 1)[0]
                 for section in (ctx.conditions, ctx.medications, ctx.results, ctx.vitals, ctx.scales)
                 for item in section if item.id}
@@ -177,10 +178,12 @@ def _counts(found: list[tuple[str, dict, str | None]], names: list[str], ctx: Ma
         rtype = raw["resourceType"]
         if rtype == "Patient":
             outcome = 1 if patient_used else (2 if name in reported else 3)
-        elif name in produced or id(raw) in referenced:
+        elif name in produced:
             outcome = 1
         elif name in reported:
             outcome = 2
+        elif id(raw) in referenced:
+            outcome = 1
         else:
             outcome = 3
         c = per_type.get(rtype)

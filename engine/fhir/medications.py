@@ -143,6 +143,7 @@ def _product(raw: dict[str, Any], model: Any, ctx: MapContext) -> tuple[Any, str
         parsed = ctx.parse(target)
         if parsed.model is not None:
             return parsed.model.code, cc_text(parsed.model.form), ref.display
+        ctx.unreadable(target, parsed.problem)
     return None, None, ref.display
 
 

@@ -372,6 +372,8 @@ def _specimen(obs: Any, raw: dict[str, Any], ctx: MapContext) -> str | None:
         if parsed.model is not None and parsed.model.type is not None:
             codes = codes_in(parsed.model.type, SNOMED)
             texts = [t for t in (cc_text(parsed.model.type), *texts) if t]
+        elif parsed.model is None and target.get("resourceType") == "Specimen":
+            ctx.unreadable(target, parsed.problem)
     for code in codes:
         if code in SPECIMEN_CODES:
             return SPECIMEN_CODES[code]
