@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 AS_OF ?= 2026-11-21
 
-.PHONY: demo test lint bench bench-service bench-batch clean venv manifest
+.PHONY: demo test lint bench bench-service bench-batch bench-fhir clean venv manifest
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is required (durable-rules does not import on 3.13)"; exit 2; }
@@ -45,6 +45,10 @@ bench: $(DEVSTAMP)
 # The CDS Hooks service: patient-view latency with a 200-entry prefetch, 1 and 16 concurrent clients.
 bench-service: $(DEVSTAMP)
 	$(BIN)/python bench/bench_service.py
+
+# FHIR input: CPU ms to map a fresh 200-entry prefetch and the largest Synthea record, fast path against strict.
+bench-fhir: $(DEVSTAMP)
+	$(BIN)/python bench/bench_fhir.py
 
 # `setpoint batch`: patients/s per core on fresh synthetic patients and the 1-million-patient projection.
 bench-batch: $(DEVSTAMP)

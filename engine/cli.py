@@ -90,6 +90,11 @@ def _date(value: str | None) -> date | None:
         fail(f"--as-of: {value!r} is not a date (use YYYY-MM-DD)")
 
 
+StrictFhirOpt = Annotated[bool, typer.Option(
+    "--strict-fhir", help="Validate every FHIR resource the engine uses whole with fhir.resources (slower; the "
+                          "default reads only the elements used, with the same checks; SETPOINT_STRICT_FHIR=1).")]
+
+
 def _load(rules: Path | None, knowledge: Path | None, matcher: str = "durable", verify: bool = False,
           once: bool = False):
     """The engine; `once` for a command that evaluates one case and exits (freezing it out of the garbage
@@ -144,6 +149,7 @@ def evaluate(
         "--verify", help="Refuse a rule base that does not match its manifest (see `serve --verify`).")] = False,
     trusted_key: Annotated[Path | None, typer.Option(
         "--trusted-key", help="Ed25519 public key (PEM) the release manifest must be signed with.")] = None,
+    strict_fhir: StrictFhirOpt = False,
 ) -> None:
     """Evaluate one patient snapshot and print the report."""
     if trusted_key is not None and not verify:
@@ -154,7 +160,8 @@ def evaluate(
     data, source = _read_input(path)
     when = _date(as_of)
     try:
-        result = eng.evaluate(eng.snapshot(data, source=source), as_of=when, default_as_of=date.today())
+        snap = eng.snapshot(data, source=source, strict_fhir=strict_fhir or None)
+        result = eng.evaluate(snap, as_of=when, default_as_of=date.today())
     except SetpointError as e:
         fail(str(e))
     report = eng.renderer.report(result, fmt.value, show_all=show_all)
@@ -442,6 +449,7 @@ def batch(
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     rules: RulesOpt = None,
     knowledge: KnowledgeOpt = None,
+    strict_fhir: StrictFhirOpt = False,
 ) -> None:
     """Screen a population: every patient's findings to Parquet, a per-rule summary (JSON) and an HTML page.
 
@@ -452,7 +460,7 @@ def batch(
 
     opts = BatchOptions(input=input, out=out, as_of=_date(as_of) or date.today(), scheduler=scheduler,
                         workers=workers, partition_size=partition_size, work=work, rules=rules, knowledge=knowledge,
-                        progress=progress)
+                        progress=progress, strict_fhir=strict_fhir)
     try:
         report = run_batch(opts)
     except BatchIncomplete as e:
@@ -606,11 +614,13 @@ def serve(
         "--page-password-file", help="File whose first line is the password of the clinician's page at / (else "
                                      "$SETPOINT_PAGE_PASSWORD; without either the page is open only with "
                                      "--allow-unauthenticated).")] = None,
+    strict_fhir: StrictFhirOpt = False,
 ) -> None:
     """Run the CDS Hooks service (discovery, patient-view, order-select, order-sign and feedback) and the
     clinician's page at / (paste or upload a record, read the report, record feedback)."""
     from engine.service.settings import Settings, parse_trust, read_trust_file
     from engine.service.urls import is_loopback
+
 
     if trusted_key is not None and not verify:
         fail("--trusted-key needs --verify")
@@ -622,6 +632,9 @@ def serve(
     import os
 
     import uvicorn
+
+    if strict_fhir:  # read by Engine.load in this process and in every worker process it starts
+        os.environ["SETPOINT_STRICT_FHIR"] = "1"
 
     from engine.core import Engine
     from engine.service.app import check_trust, create_app

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -43,6 +44,11 @@ from engine.snapshot.models import Snapshot
 __version__ = "0.2.0"
 log = logging.getLogger("setpoint")
 Matcher = Literal["durable", "compiled"]
+
+
+def strict_fhir_default() -> bool:
+    """SETPOINT_STRICT_FHIR=1 (or true/yes/on): read FHIR input with full fhir.resources validation."""
+    return os.environ.get("SETPOINT_STRICT_FHIR", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 class Engine:
@@ -80,6 +86,9 @@ class Engine:
             else:  # pragma: no cover - only on Pythons where durable-rules does not import
                 self.load_notes.append("durable-rules is unavailable here: the compiled matcher was used")
         self.matcher: Matcher = "durable" if self._durable else "compiled"
+        # FHIR input read by the fast path (engine.fhir.light) unless strict validation is asked for:
+        # `--strict-fhir`, SETPOINT_STRICT_FHIR=1, or `snapshot(..., strict_fhir=True)` for one call.
+        self.strict_fhir: bool = strict_fhir_default()
 
     # ------------------------------------------------------------------ loading
 
@@ -131,11 +140,15 @@ class Engine:
 
     # ------------------------------------------------------------------ input
 
-    def snapshot(self, data: Any, *, as_of: date | None = None, source: str | None = None) -> Snapshot:
+    def snapshot(self, data: Any, *, as_of: date | None = None, source: str | None = None,
+                 strict_fhir: bool | None = None) -> Snapshot:
         """Any supported input as a snapshot: a `Snapshot`, a mapping, JSON/YAML content (`str` or
         `bytes`) or a `pathlib.Path`; a snapshot document or a FHIR Bundle (engine.inputs).  `as_of` is
-        the date orders being placed start on (CDS Hooks draft orders)."""
-        return to_snapshot(data, self.knowledge, source=source, drafts_start=as_of)
+        the date orders being placed start on (CDS Hooks draft orders).  `strict_fhir` (default: the
+        engine's `strict_fhir`) validates every FHIR resource the engine uses whole with fhir.resources
+        instead of reading only the elements it uses; both give the same snapshot for valid FHIR."""
+        strict = self.strict_fhir if strict_fhir is None else strict_fhir
+        return to_snapshot(data, self.knowledge, source=source, drafts_start=as_of, strict_fhir=strict)
 
     def case(self, data: Any, as_of: date | None = None, default_as_of: date | None = None) -> Case:
         snap = data if isinstance(data, Snapshot) else self.snapshot(data)

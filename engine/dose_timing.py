@@ -75,9 +75,25 @@ def _hours(value: str, unit: str) -> float:
     return round(n / 60, 2) if unit.lower().startswith("m") else n
 
 
+_READ: dict[str, DoseTiming | None] = {}  # text -> what it says: test names repeat across every record
+
+
 def read(text: str | None) -> DoseTiming | None:
     """What `text` says about the sample's timing after the last dose; None when it says nothing usable."""
-    if not text or not text.strip():
+    if not text:
+        return None
+    try:
+        return _READ[text]
+    except KeyError:
+        pass
+    if len(_READ) > 20_000:
+        _READ.clear()
+    _READ[text] = found = _read(text)
+    return found
+
+
+def _read(text: str) -> DoseTiming | None:
+    if not text.strip():
         return None
     if _UNKNOWN.search(text):
         return None

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from engine.batch.models import InputKind, PatientRef
 from engine.errors import SetpointError
 
@@ -24,7 +26,11 @@ def _read(path: str, offset: int, length: int) -> bytes:
 
 def _parse(path: str, offset: int, length: int, where: str) -> Any:
     try:
-        return json.loads(_read(path, offset, length))
+        raw = _read(path, offset, length)
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return json.loads(raw)  # what orjson refuses (a byte-order mark, a lone surrogate) or json's message
     except OSError as e:
         raise RecordError(f"{where}: cannot read ({e.__class__.__name__}: {e.strerror or e})") from e
     except (ValueError, UnicodeDecodeError) as e:

@@ -31,14 +31,14 @@ class EngineLoader(WorkerPlugin):
 
 
 def run_dask(parts: Iterable[Partition], as_of: date, rules: str | None, knowledge: str | None, scheduler: str,
-             sink: Sink) -> None:
+             sink: Sink, strict_fhir: bool = False) -> None:
     with Client(scheduler, set_as_default=False) as client:
         client.register_plugin(EngineLoader(rules, knowledge), name=PLUGIN_NAME)
         window = 2 * max(1, sum(client.nthreads().values()))  # partitions in flight, never all of them
         it: Iterator[Partition] = iter(parts)
 
         def submit(part: Partition):  # type: ignore[no-untyped-def]
-            return client.submit(evaluate_partition, part, as_of, rules, knowledge, pure=False)
+            return client.submit(evaluate_partition, part, as_of, rules, knowledge, strict_fhir, pure=False)
 
         queue = as_completed([submit(p) for _, p in zip(range(window), it, strict=False)], loop=client.loop)
         for fut in queue:

@@ -46,7 +46,9 @@ def stamp(eng: Engine, as_of: date) -> tuple[str, str]:
     return _STAMPS[id(eng)]
 
 
-def evaluate_partition(part: Partition, as_of: date, rules: str | None, knowledge: str | None) -> PartitionResult:
+def evaluate_partition(part: Partition, as_of: date, rules: str | None, knowledge: str | None,
+                       strict_fhir: bool = False) -> PartitionResult:
+    """`strict_fhir`: read the FHIR records with fhir.resources validation (else the engine's default)."""
     eng = engine_for(rules, knowledge)
     version, content_hash = stamp(eng, as_of)
     cols: dict[str, list[object]] = {c: [] for c in COLUMNS}
@@ -54,7 +56,10 @@ def evaluate_partition(part: Partition, as_of: date, rules: str | None, knowledg
     for ref in part.patients:
         counts.patients += 1
         try:
-            result = eng.evaluate(record(ref, part.files), as_of=as_of)
+            data = record(ref, part.files)
+            if strict_fhir:
+                data = eng.snapshot(data, strict_fhir=True)
+            result = eng.evaluate(data, as_of=as_of)
         except Exception as e:  # a bad record is an error row, never the end of the batch
             counts.errors += 1
             _error_row(cols, ref, e, as_of, version, content_hash)

@@ -25,17 +25,17 @@ def default_workers() -> int:
 
 
 def run_local(parts: Iterable[Partition], as_of: date, rules: str | None, knowledge: str | None, workers: int,
-              sink: Sink) -> None:
+              sink: Sink, strict_fhir: bool = False) -> None:
     if workers == 1:
         for part in parts:
-            sink(evaluate_partition(part, as_of, rules, knowledge))
+            sink(evaluate_partition(part, as_of, rules, knowledge, strict_fhir))
         return
     # spawn: workers start clean (no copy of this process's threads or the progress bar)
     ctx = multiprocessing.get_context("spawn")
     try:
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=warm, initargs=(rules, knowledge)) as pool:
-            _windowed(parts, lambda p: pool.submit(evaluate_partition, p, as_of, rules, knowledge), 2 * workers,
-                      sink)
+            _windowed(parts, lambda p: pool.submit(evaluate_partition, p, as_of, rules, knowledge, strict_fhir),
+                      2 * workers, sink)
     except BrokenProcessPool as e:
         raise BatchIncomplete("a worker process died (out of memory?); the partitions finished are kept: "
                               "run the same command again to resume") from e

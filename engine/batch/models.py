@@ -88,6 +88,7 @@ class BatchOptions(_Model):
     rules: Path | None = None
     knowledge: Path | None = None
     progress: bool = True
+    strict_fhir: bool = False  # validate every FHIR resource used whole with fhir.resources (--strict-fhir)
 
     def partition_size_for(self, patients: int) -> int:
         """Given, or 1/64 of the population between 10 and 200 patients: enough partitions to keep every

@@ -82,7 +82,9 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
     eng = engine_for(rules, knowledge)  # here too: a bad rule base stops the run before any work
     version, content_hash = stamp(eng, opts.as_of)
     size = opts.partition_size_for(index.count)
-    store = PartStore(work, run_id(index.fingerprint, opts.as_of, content_hash, size,
+    # A strict run is its own run: its partitions are never mixed with a fast one's when resuming.
+    store = PartStore(work, run_id(index.fingerprint, opts.as_of, content_hash + ("+strict-fhir" if opts.strict_fhir
+                                                                                else ""), size,
                                    [opts.knowledge or paths.knowledge_dir(), paths.reports_dir()]))
     numbers = range(index.partition_count(size))
     todo = [n for n in numbers if not store.done(n)]
@@ -98,7 +100,7 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
             from engine.batch.dask_runner import run_dask
 
             try:
-                run_dask(parts_iter, opts.as_of, rules, knowledge, opts.scheduler, sink)
+                run_dask(parts_iter, opts.as_of, rules, knowledge, opts.scheduler, sink, opts.strict_fhir)
             except (OSError, TimeoutError) as e:
                 if not any(store.done(n) for n in todo):
                     raise BatchInputError(f"--scheduler: cannot reach {opts.scheduler} ({e})") from e
@@ -111,7 +113,7 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
             workers = opts.workers or min(default_workers(), -(-pending // PATIENTS_PER_WORKER))
             workers = min(workers, len(todo))
             try:
-                run_local(parts_iter, opts.as_of, rules, knowledge, workers, sink)
+                run_local(parts_iter, opts.as_of, rules, knowledge, workers, sink, opts.strict_fhir)
             except OSError as e:  # a full disk, a vanished work folder: what is finished is kept
                 raise BatchIncomplete(f"{e}; the partitions finished are kept: run the same command again to "
                                       "resume") from e

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from engine.fhir import light
 from engine.fhir.values import ref_string
 from engine.fhir.vocabulary import Vocabulary
 from engine.snapshot.models import Condition, DataIssue, Medication, Result, ScaleScore, VitalSign
@@ -49,6 +50,8 @@ class MapContext:
     latest: date | None = None
     # Resources (by object identity) that a used resource referenced: a Medication, a Specimen.
     referenced: set[int] = field(default_factory=set)
+    # How a resource is read: engine.fhir.light.parse (the fast path) or engine.fhir.parse.parse (strict).
+    parse: light.Parser = light.parse
 
     def seen(self, when: date | None) -> None:
         if when is not None and (self.latest is None or when > self.latest):
@@ -56,6 +59,13 @@ class MapContext:
 
     def issue(self, source: str, problem: str, when: date | None = None) -> None:
         self.issues.append(DataIssue(source=source, problem=problem, date=when))
+
+    def unreadable(self, raw: dict[str, Any], problem: str | None) -> None:
+        """A referenced resource (a Medication, a Specimen) that cannot be read: reported once, by its name;
+        what referenced it is read without it."""
+        name = resource_name(raw, f"a contained {raw.get('resourceType')}")
+        if not any(i.source == name for i in self.issues):
+            self.issue(name, problem or "unreadable")
 
     def add(self, raw: dict[str, Any], full_url: str | None) -> None:
         rtype, rid = raw.get("resourceType"), raw.get("id")

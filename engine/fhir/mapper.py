@@ -1,21 +1,21 @@
 """A FHIR R4 Bundle -> a snapshot-shaped dict (items already validated) with its import issues.
 
-Entries are sorted by resourceType: the types the engine uses are parsed (engine.fhir.parse) and
-mapped; Medication and Specimen are read only when something references them; everything else
-(Encounter, Claim, ExplanationOfBenefit, Immunization, ...) is skipped without parsing.  A relevant
-entry that cannot be read becomes a `data_issues` item naming it, which rule GN-DQ-010 reports.
+Entries are sorted by resourceType: the types the engine uses are read (engine.fhir.light, or
+engine.fhir.parse on the strict path) and mapped; Medication and Specimen are read only when something
+references them; everything else (Encounter, Claim, ExplanationOfBenefit, Immunization, ...) is skipped
+without parsing.  A relevant entry that cannot be read becomes a `data_issues` item naming it, which rule
+GN-DQ-010 reports.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from engine import paths
 from engine.errors import SnapshotError
-from engine.fhir import parse
+from engine.fhir import light
 from engine.fhir.clinical import map_condition, map_outcome, map_patient, map_procedure, procedure_relevant
 from engine.fhir.context import MapContext, content_identity, resource_name
 from engine.fhir.medications import map_medication
@@ -81,10 +81,17 @@ def _relevant(raw: dict[str, Any], ctx: MapContext) -> bool:
 
 
 def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, source: str = "input", *,
-                       drafts_start: date | None = None) -> dict[str, Any]:
+                       drafts_start: date | None = None, strict: bool = False) -> dict[str, Any]:
     """Map a Bundle into the snapshot's sections; raises SnapshotError only for a malformed Bundle or
-    one that holds more than one patient."""
-    ctx = MapContext(vocabulary(knowledge or _default_knowledge()), drafts_start=drafts_start)
+    one that holds more than one patient.  `strict`: validate each resource whole with fhir.resources
+    (engine.fhir.parse) instead of reading only what the engine uses (engine.fhir.light, the default)."""
+    if strict:
+        from engine.fhir import parse
+
+        reader: light.Parser = parse.parse
+    else:
+        reader = light.parse
+    ctx = MapContext(vocabulary(knowledge or _default_knowledge()), drafts_start=drafts_start, parse=reader)
     found = entries(doc, source)
     for _, raw, full in found:
         ctx.add(raw, full)
@@ -104,24 +111,25 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
     if patients:
         where, raw, full = next(iter(patients.values()))
         name = resource_name(raw, where)
-        parsed = parse.parse(raw)
+        parsed = ctx.parse(raw)
         rid = raw.get("id")
         ctx.set_patient(rid if isinstance(rid, str) else None, full)
         if parsed.model is None:
             ctx.issue(name, parsed.problem or "unreadable")
         else:
             patient = map_patient(raw, parsed.model, name, ctx)
-    relevant = sorted(((ORDER.get(raw["resourceType"], 9), i, where, raw)
-                       for i, (where, raw, _) in enumerate(found)
+    names = [resource_name(raw, where) for where, raw, _ in found]
+    relevant = sorted(((ORDER.get(raw["resourceType"], 9), i, raw)
+                       for i, (_, raw, _) in enumerate(found)
                        if raw["resourceType"] != "Patient" and _relevant(raw, ctx)), key=lambda t: (t[0], t[1]))
     done: set[str] = set()
     covered: set[str] = set()
-    for _, _, where, raw in relevant:
-        name = resource_name(raw, where)
+    for _, i, raw in relevant:
+        name = names[i]
         if name in done:
             continue  # the same resource twice (e.g. under two prefetch keys)
         done.add(name)
-        parsed = parse.parse(raw)
+        parsed = ctx.parse(raw)
         if parsed.model is None:
             ctx.issue(name, parsed.problem or "unreadable")
             continue
@@ -143,43 +151,50 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
         patient["weight"] = {"value": latest.value, "unit": latest.unit}
     return {"patient": patient, "conditions": ctx.conditions, "medications": ctx.medications,
             "results": ctx.results, "vitals": ctx.vitals, "scales": ctx.scales, "data_issues": ctx.issues,
-            "input": _counts(found, ctx, patient_used=bool(patient))}
+            "input": _counts(found, names, ctx, patient_used=bool(patient))}
 
 
-def _counts(found: list[tuple[str, dict, str | None]], ctx: MapContext, *, patient_used: bool) -> InputCounts:
+def _counts(found: list[tuple[str, dict, str | None]], names: list[str], ctx: MapContext, *,
+            patient_used: bool) -> InputCounts:
     """Each resource (once, however often it appears) as used, not readable or not relevant.
 
     Used: something in the snapshot came from it (items keep the resource's name as their id, components as
     `name#code`), it answered the pregnancy question, or a used resource referenced it (a Medication, a
-    Specimen).  Not readable: it is named in a data issue and nothing came from it.  Everything else is of a
-    type or code the engine does not use, or in a status it skips (entered-in-error, cancelled)."""
+    Specimen) and it could be read.  Not readable: it is named in a data issue and nothing came from it.
+    Everything else is of a type or code the engine does not use, or in a status it skips (entered-in-error,
+    cancelled)."""
     produced = {str(item.id).split("#", 1)[0]
                 for section in (ctx.conditions, ctx.medications, ctx.results, ctx.vitals, ctx.scales)
                 for item in section if item.id}
     produced.update(src.split("#", 1)[0] for _, _, src in ctx.pregnancy)
     reported = {i.source.split("#", 1)[0] for i in ctx.issues}
-    totals: Counter[str] = Counter()
-    per_type: dict[str, Counter[str]] = {}
+    referenced = ctx.referenced
+    per_type: dict[str, list[int]] = {}  # type -> [read, used, not readable, not relevant]
     seen: set[str] = set()
-    for where, raw, _ in found:
-        name = resource_name(raw, where)
+    for (_, raw, _), name in zip(found, names, strict=True):
         if name in seen:
             continue
         seen.add(name)
         rtype = raw["resourceType"]
         if rtype == "Patient":
-            outcome = "used" if patient_used else ("not_readable" if name in reported else "not_relevant")
-        elif name in produced or id(raw) in ctx.referenced:
-            outcome = "used"
+            outcome = 1 if patient_used else (2 if name in reported else 3)
+        elif name in produced:
+            outcome = 1
         elif name in reported:
-            outcome = "not_readable"
+            outcome = 2
+        elif id(raw) in referenced:
+            outcome = 1
         else:
-            outcome = "not_relevant"
-        for c in (totals, per_type.setdefault(rtype, Counter())):
-            c["read"] += 1
-            c[outcome] += 1
-    return InputCounts(format="fhir", **totals,
-                       by_type={t: TypeCounts(**c) for t, c in sorted(per_type.items())})
+            outcome = 3
+        c = per_type.get(rtype)
+        if c is None:
+            c = per_type[rtype] = [0, 0, 0, 0]
+        c[0] += 1
+        c[outcome] += 1
+    totals = [sum(c[k] for c in per_type.values()) for k in range(4)]
+    return InputCounts(format="fhir", read=totals[0], used=totals[1], not_readable=totals[2], not_relevant=totals[3],
+                       by_type={t: TypeCounts(read=c[0], used=c[1], not_readable=c[2], not_relevant=c[3])
+                                for t, c in sorted(per_type.items())})
 
 
 def _pregnancy(patient: dict[str, Any], ctx: MapContext) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.errors import format_validation_error
-from engine.fhir import parse, sig
+from engine.fhir import sig
 from engine.fhir.context import MapContext
 from engine.fhir.values import ATC, RXNORM, SNOMED, PartialDate, cc_text, codings, number, ref_string, to_date
 from engine.knowledge.load import Knowledge, norm_name, norm_unit
@@ -140,9 +140,10 @@ def _product(raw: dict[str, Any], model: Any, ctx: MapContext) -> tuple[Any, str
         return None, None, None
     target = ctx.resolve(ref_string(ref), raw)
     if target is not None and target.get("resourceType") == "Medication":
-        parsed = parse.parse(target)
+        parsed = ctx.parse(target)
         if parsed.model is not None:
             return parsed.model.code, cc_text(parsed.model.form), ref.display
+        ctx.unreadable(target, parsed.problem)
     return None, None, ref.display
 
 
@@ -190,7 +191,7 @@ def _course_start(model: Any, ctx: MapContext, depth: int = 0) -> date | None:
     target = ctx.resolve(ref_string(prior)) if prior is not None and depth < 20 else None
     if target is None or target.get("resourceType") != "MedicationRequest":
         return None
-    parsed = parse.parse(target)
+    parsed = ctx.parse(target)
     if parsed.model is None:
         return None
     bounds = _bounds(parsed.model.dosageInstruction)

@@ -16,7 +16,6 @@ from pydantic import ValidationError
 
 from engine import dose_timing
 from engine.errors import format_validation_error
-from engine.fhir import parse
 from engine.fhir.context import MapContext
 from engine.fhir.values import (
     LOINC,
@@ -64,17 +63,28 @@ def relevant(raw: dict[str, Any], vocab: Any) -> bool:
 
     Unreadable structure counts as relevant, so that parsing reports it rather than skipping it."""
     try:
-        parts = [raw["code"], *(c["code"] for c in raw.get("component") or [])]
-        for cc in parts:
-            for c in cc.get("coding") or []:
-                if c.get("system") == LOINC and vocab.loinc_relevant(str(c.get("code", "")).strip()):
-                    return True
-            names = [cc.get("text"), *(c.get("display") for c in cc.get("coding") or [])]
-            if any(isinstance(n, str) and (vocab.analyte(None, n) or vocab.resembles(n)) for n in names):
-                return True
-        return False
+        if _code_relevant(raw["code"], vocab):
+            return True
+        return any(_code_relevant(c["code"], vocab) for c in raw.get("component") or ())
     except (KeyError, TypeError, AttributeError):
         return True
+
+
+def _code_relevant(cc: dict[str, Any], vocab: Any) -> bool:
+    codings = cc.get("coding") or ()
+    for c in codings:
+        if c.get("system") == LOINC:
+            code = c.get("code", "")
+            if vocab.loinc_relevant((code if type(code) is str else str(code)).strip()):
+                return True
+    text = cc.get("text")
+    if isinstance(text, str) and vocab.name_relevant(text):
+        return True
+    for c in codings:
+        display = c.get("display")
+        if isinstance(display, str) and vocab.name_relevant(display):
+            return True
+    return False
 
 
 def _classify(cc: Any, ctx: MapContext) -> tuple[str, Any, str | None] | None:
@@ -292,7 +302,7 @@ def _vital(rid: str, h: Any, kind: str, when: datetime, ctx: MapContext) -> None
             _absent(rid, h, when, ctx)
         return
     if q.comparator:
-        ctx.issue(rid, f"{kind.replace('_', ' ')} is censored ({q.comparator}{q.value}), not a measurement",
+        ctx.issue(rid, f"{kind.replace('_', ' ')} is censored ({q.comparator}{number(q.value)}), not a measurement",
                   when.date())
         return
     analyte = "temperature_c" if kind == "temperature" else kind
@@ -358,10 +368,12 @@ def _specimen(obs: Any, raw: dict[str, Any], ctx: MapContext) -> str | None:
     codes: list[str] = []
     target = ctx.resolve(ref_string(ref), raw)
     if target is not None:
-        parsed = parse.parse(target)
+        parsed = ctx.parse(target)
         if parsed.model is not None and parsed.model.type is not None:
             codes = codes_in(parsed.model.type, SNOMED)
             texts = [t for t in (cc_text(parsed.model.type), *texts) if t]
+        elif parsed.model is None and target.get("resourceType") == "Specimen":
+            ctx.unreadable(target, parsed.problem)
     for code in codes:
         if code in SPECIMEN_CODES:
             return SPECIMEN_CODES[code]

@@ -1,4 +1,5 @@
-"""Parse one FHIR resource (a JSON object) with fhir.resources, leniently and with a content cache.
+"""The strict FHIR path: one resource (a JSON object) validated whole with fhir.resources, leniently and with a
+content cache (`--strict-fhir`; the default is the fast path, engine.fhir.light).
 
 Only resources the engine uses reach this module; everything else in a Bundle is skipped by its
 `resourceType` without parsing (a whole Synthea bundle takes ~0.6 s to validate, its relevant part
@@ -24,7 +25,6 @@ import hashlib
 import marshal
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 from fhir.resources.R4B.condition import Condition
@@ -40,6 +40,9 @@ from fhir.resources.R4B.specimen import Specimen
 from pydantic import ValidationError
 
 from engine.errors import validation_items
+from engine.fhir.light import Parsed
+
+__all__ = ["MODELS", "Parsed", "parse"]
 
 MODELS: dict[str, type[Any]] = {
     m.__name__: m
@@ -47,12 +50,6 @@ MODELS: dict[str, type[Any]] = {
               Medication, Specimen, OperationOutcome)
 }
 CACHE_SIZE = 8192
-
-
-@dataclass(frozen=True)
-class Parsed:
-    model: Any | None
-    problem: str | None = None
 
 
 class _LRU:
@@ -119,7 +116,8 @@ def _parse(model: type[Any], raw: dict[str, Any]) -> Parsed:
             problems = [f"{where}: {msg}" for where, msg in validation_items(err)
                         if not where.startswith("id") and "Extra inputs" not in msg]
             return Parsed(None, "not valid FHIR R4: " + "; ".join(problems[:3]))
-    except (TypeError, ValueError) as err:  # e.g. a malformed primitive rejected by a root validator
+    except Exception as err:  # e.g. a malformed primitive rejected by a root validator, or fhir.resources
+        # failing on a shape it does not expect (AttributeError for `"_status": "2020"`): reported, never raised
         return Parsed(None, f"not valid FHIR R4: {err}")
     cleaned = copy.deepcopy(raw)
     for e in sorted(errors, key=lambda e: len(e["loc"]), reverse=True):
@@ -127,7 +125,7 @@ def _parse(model: type[Any], raw: dict[str, Any]) -> Parsed:
             _drop(cleaned, tuple(e["loc"]))
     try:
         return Parsed(model.model_validate(cleaned))
-    except (ValidationError, TypeError, ValueError) as err:
+    except Exception as err:
         detail = "; ".join(f"{w}: {m}" for w, m in validation_items(err)[:3]) if isinstance(err, ValidationError) \
             else str(err)
         return Parsed(None, f"not valid FHIR R4: {detail}")

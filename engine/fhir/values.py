@@ -1,4 +1,5 @@
-"""Small readers for FHIR data types (parsed fhir.resources models): codings, dates, quantities."""
+"""Small readers for FHIR data types (engine.fhir.light structs or fhir.resources models, which carry the same
+element names and value types): codings, dates, quantities."""
 
 from __future__ import annotations
 
@@ -65,11 +66,16 @@ def local_datetime(value: Any) -> datetime | None:
 
 
 def number(value: Decimal | float | int | None) -> int | float | None:
-    """FHIR decimals arrive as Decimal: integral values become int, others float."""
+    """A FHIR decimal: integral values written without a point become int, others float.
+
+    The strict path gives Decimal (fhir_core reads a JSON float through str(): 1.0 -> Decimal('1.0')); the fast
+    path keeps the JSON int or float.  Both read the same: 5 -> 5, 5.0 -> 5.0, 1e+20 -> 10**20."""
     if value is None:
         return None
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() and "." not in str(value) else float(value)
+    if type(value) is float and value.is_integer() and "." not in repr(value):
+        return int(value)
     return value
 
 

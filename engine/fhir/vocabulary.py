@@ -23,9 +23,19 @@ class Vocabulary:
     condition_snomed: frozenset[str]  # SNOMED codes named by any condition set (procedures count too)
     # name -> analyte id (or None): test names repeat across a record, and matching one costs a regex.
     _by_name: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    _resembles: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    _name_relevant: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def loinc_relevant(self, code: str) -> bool:
-        return code == PREGNANCY_STATUS or code in self.vitals or code in self.scales or code in self.analytes
+        return code in self._relevant_loinc
+
+    @property
+    def _relevant_loinc(self) -> frozenset[str]:
+        found: frozenset[str] | None = self.__dict__.get("_loinc_set")
+        if found is None:
+            found = frozenset((PREGNANCY_STATUS, *self.vitals, *self.scales, *self.analytes))
+            object.__setattr__(self, "_loinc_set", found)
+        return found
 
     def analyte(self, loinc: str | None, name: str | None) -> str | None:
         if loinc and loinc in self.analytes:
@@ -39,9 +49,25 @@ class Vocabulary:
         return self._by_name[name]
 
 
+    def name_relevant(self, name: str) -> bool:
+        """A test name the engine maps to an analyte or that resembles one (so it is reported if unread)."""
+        try:
+            return self._name_relevant[name]
+        except KeyError:
+            if len(self._name_relevant) > 50_000:
+                self._name_relevant.clear()
+            self._name_relevant[name] = found = bool(self.analyte(None, name) or self.resembles(name))
+            return found
+
     def resembles(self, name: str) -> str | None:
         """The analyte an unmapped test name resembles (engine.normalize.resembled_analyte)."""
-        return resembled_analyte(self.knowledge, name)
+        try:
+            return self._resembles[name]
+        except KeyError:
+            if len(self._resembles) > 50_000:
+                self._resembles.clear()
+            self._resembles[name] = found = resembled_analyte(self.knowledge, name)
+            return found
 
 
 @lru_cache(maxsize=8)

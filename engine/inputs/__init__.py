@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.errors import SnapshotError
-from engine.inputs.text import check_size, decode, parse
+from engine.inputs.text import check_size, parse, parse_bytes
 from engine.snapshot.models import Snapshot
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class InputFormat(Protocol):
     def detect(self, doc: Mapping[str, Any]) -> bool: ...
 
     def to_snapshot(self, doc: Mapping[str, Any], *, source: str, knowledge: Knowledge,
-                    drafts_start: date | None = None) -> Snapshot: ...
+                    drafts_start: date | None = None, strict_fhir: bool = False) -> Snapshot: ...
 
 
 def _formats() -> list[InputFormat]:
@@ -61,10 +61,10 @@ def read(data: Any, source: str | None = None) -> tuple[Any, str]:
             raise SnapshotError(f"{name}: is a folder, not a file") from e
         except PermissionError as e:
             raise SnapshotError(f"{name}: permission denied") from e
-        return parse(decode(raw, name), name), name
+        return parse_bytes(raw, name), name
     if isinstance(data, bytes | bytearray | memoryview):
         name = source or "input"
-        return parse(decode(bytes(data), name), name), name
+        return parse_bytes(bytes(data), name), name
     if isinstance(data, str):
         name = source or "input"
         return parse(data, name), name
@@ -73,8 +73,9 @@ def read(data: Any, source: str | None = None) -> tuple[Any, str]:
 
 
 def to_snapshot(data: Any, knowledge: Knowledge, *, source: str | None = None,
-                drafts_start: date | None = None) -> Snapshot:
-    """Whatever was given, as a validated snapshot (SnapshotError naming the field and the problem)."""
+                drafts_start: date | None = None, strict_fhir: bool = False) -> Snapshot:
+    """Whatever was given, as a validated snapshot (SnapshotError naming the field and the problem).
+    `strict_fhir`: validate every FHIR resource the engine uses whole with fhir.resources (engine.fhir)."""
     doc, name = read(data, source)
     if isinstance(doc, Snapshot):
         return doc
@@ -85,7 +86,8 @@ def to_snapshot(data: Any, knowledge: Knowledge, *, source: str | None = None,
         FORMATS.extend(_formats())
     for fmt in FORMATS:
         if fmt.detect(doc):
-            return fmt.to_snapshot(doc, source=name, knowledge=knowledge, drafts_start=drafts_start)
+            return fmt.to_snapshot(doc, source=name, knowledge=knowledge, drafts_start=drafts_start,
+                                   strict_fhir=strict_fhir)
     rtype = doc.get("resourceType")
     if isinstance(rtype, str):
         raise SnapshotError(f"{name}: a FHIR {rtype} resource: expected a snapshot or a FHIR Bundle "

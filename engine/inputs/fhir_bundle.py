@@ -20,8 +20,8 @@ class FhirBundle:
         return doc.get("resourceType") == "Bundle"
 
     def to_snapshot(self, doc: Mapping[str, Any], *, source: str, knowledge: Knowledge,
-                    drafts_start: date | None = None) -> Snapshot:
+                    drafts_start: date | None = None, strict_fhir: bool = False) -> Snapshot:
         from engine.fhir import bundle_to_snapshot
 
-        mapped = bundle_to_snapshot(dict(doc), knowledge, source, drafts_start=drafts_start)
+        mapped = bundle_to_snapshot(dict(doc), knowledge, source, drafts_start=drafts_start, strict=strict_fhir)
         return SnapshotDocument().to_snapshot(mapped, source=source, knowledge=knowledge)

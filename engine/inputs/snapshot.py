@@ -20,7 +20,7 @@ class SnapshotDocument:
         return "resourceType" not in doc and "patient" in doc
 
     def to_snapshot(self, doc: Mapping[str, Any], *, source: str, knowledge: Knowledge,
-                    drafts_start: date | None = None) -> Snapshot:
+                    drafts_start: date | None = None, strict_fhir: bool = False) -> Snapshot:
         try:
             return Snapshot.model_validate(doc)
         except ValidationError as e:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 import yaml
 
 from engine.errors import SnapshotError, UnsafeYamlError
@@ -34,14 +35,36 @@ def decode(data: bytes, source: str) -> str:
         raise SnapshotError(f"{source}: not UTF-8 text (byte {e.start})") from e
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def parse_bytes(data: bytes, source: str) -> Any:
+    """`decode` and `parse` in one: JSON is read by orjson straight from the bytes (no text copy)."""
+    check_size(len(data), source)
+    body = data[3:] if data.startswith(_BOM) else data
+    if body.lstrip()[:1] in (b"{", b"["):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass  # read again below, for json's message naming line and column (or YAML's, or not UTF-8)
+    return parse(decode(data, source), source)
+
+
 def parse(text: str, source: str) -> Any:
-    """JSON when it looks like JSON, else YAML; SnapshotError-style messages naming line and column."""
+    """JSON when it looks like JSON, else YAML; SnapshotError-style messages naming line and column.
+
+    JSON is read by orjson, and by json when orjson refuses it: the same documents are read, except lone
+    surrogates (json reads them; orjson does not) and integers past 64 bits (orjson reads them as floats),
+    and errors keep json's messages."""
     check_size(len(text), source)
     if not text.strip():
         raise SnapshotError(f"{source}: the input is empty: expected a snapshot (JSON or YAML) or a FHIR Bundle")
     try:
         if text.lstrip().startswith(("{", "[")):
-            return json.loads(text)
+            try:
+                return orjson.loads(text)
+            except orjson.JSONDecodeError:
+                return json.loads(text)
         return load_yaml(text, source=source)
     except UnsafeYamlError as e:
         raise SnapshotError(str(e)) from e

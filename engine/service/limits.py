@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 MAX_INT_DIGITS = 64
 _INF = float("inf")  # FHIR integers are 32-bit, decimals are at most a few dozen digits
 
@@ -47,7 +49,21 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def loads(body: bytes, limits: Limits) -> Any:
-    """Parse a JSON body (UTF-8) within `limits`; raises LimitError, or ValueError for invalid JSON."""
+    """Parse a JSON body (UTF-8) within `limits`; raises LimitError, or ValueError for invalid JSON.
+
+    orjson first (about twice as fast): it refuses by itself what the limits below catch in json's output
+    -- lone surrogates, 1e999, integers too long for a double, nesting over 1,024 levels -- and such a body
+    is parsed again by json, which gives the message naming the limit.  orjson reads an integer past 64 bits
+    (20+ digits, no FHIR integer has them) as a float; nothing fails on it later."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return _loads_json(body, limits)
+    check(doc, limits, strings=len(body) > limits.max_string_bytes, numbers=False)
+    return doc
+
+
+def _loads_json(body: bytes, limits: Limits) -> Any:
     # Integers go through a hook that refuses long ones before int() does (a regex scan for long digit
     # runs costs more than the hook); infinite floats (1e999) are caught by the walk below.
     try:
@@ -61,9 +77,12 @@ def loads(body: bytes, limits: Limits) -> Any:
     return doc
 
 
-def check(doc: Any, limits: Limits, *, strings: bool = True) -> None:
-    """Walk `doc` iteratively (no recursion): depth, resource count and (when `strings`) string sizes and
-    lone surrogates."""
+def check(doc: Any, limits: Limits, *, strings: bool = True, numbers: bool = True) -> None:
+    """Walk `doc` iteratively (no recursion): depth, resource count, (when `strings`) string sizes and
+    lone surrogates, and (when `numbers`) infinite floats."""
+    if not strings and not numbers:
+        _shape(doc, limits)
+        return
     max_depth, max_str = limits.max_depth, limits.max_string_bytes
     if strings and isinstance(doc, str):
         _string(doc, max_str)
@@ -95,6 +114,29 @@ def check(doc: Any, limits: Limits, *, strings: bool = True) -> None:
                 _string(v, max_str)
             elif t is float and (v == _INF or v == -_INF):
                 raise LimitError(422, "a number is too large")
+
+
+def _shape(doc: Any, limits: Limits) -> None:
+    """Depth and resource count only, one level at a time (no per-node bookkeeping: ~3x the plain walk)."""
+    level = [doc] if type(doc) is dict or type(doc) is list else []
+    depth, resources = 0, 0
+    while level:
+        depth += 1
+        if depth > limits.max_depth:
+            raise LimitError(422, f"JSON nested deeper than {limits.max_depth} levels (the limit)")
+        below: list[Any] = []
+        add = below.append
+        for node in level:
+            if type(node) is dict:
+                if "resourceType" in node:
+                    resources += 1
+                node = node.values()
+            for v in node:
+                if type(v) is dict or type(v) is list:
+                    add(v)
+        if resources > limits.max_entries:
+            raise LimitError(413, f"more than {limits.max_entries} FHIR resources in one request (the limit)")
+        level = below
 
 
 def _string(s: str, limit: int) -> None:
