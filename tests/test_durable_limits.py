@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from engine.core import Engine
 from engine.errors import RuleBaseError
 from engine.facts.model import FactValue
 from engine.leaves import Check, CompiledLeaf, FactSpec
@@ -119,3 +120,43 @@ def test_valuation_short_circuit_matches_full_kleene_evaluation() -> None:
         expected = evaluate(node, facts)
         assert valuate(node, facts)[id(node)] is expected
         assert valuate(node, facts, short_circuit=False)[id(node)] is expected
+
+
+def test_a_ruleset_whose_rules_fired_is_rebuilt_not_retracted() -> None:
+    """durable-rules 2.0.28 corrupts memory when facts that took part in a completed action are retracted
+    (valgrind: reads and writes past a frame in deleteMessageFromFrame; the process later segfaults in the
+    garbage collector).  A ruleset in which an action ran gets a fresh handle; one where nothing matched is
+    retracted and kept."""
+    node = Node("all", (leaf("age", ">", 60.0), leaf("weight", ">", 50.0)))  # two facts in one action frame
+    m = durable.DurableMatcher([durable.compile_rule("HR-AAA-001", node, [])])
+    (chunk,) = m.chunks
+    kept = chunk.handle
+    assert m.match({"age": FactValue("age", True, 30.0), "weight": FactValue("weight", True, 40.0)}) == {}
+    assert chunk.handle == kept  # nothing acted: retracted, same ruleset
+    for i in range(50):  # fire, rebuild, fire again: the same answer every time, no state carried over
+        before = chunk.handle
+        fired = m.match({"age": FactValue("age", True, 61.0 + i), "weight": FactValue("weight", True, 70.0)})
+        assert fired == {"HR-AAA-001": {"T"}}
+        assert chunk.handle != before
+    assert m.match({"age": FactValue("age", True, 30.0), "weight": FactValue("weight", True, 70.0)}) == {}
+
+
+def test_repeated_evaluations_that_fire_keep_their_answer(engine: Engine) -> None:
+    """The case that crashed the suite (a testosterone injection level with hematocrit 51 %, where all 16
+    false-variants of NC-SER-002 fire in one ruleset): repeated with full collections in between, the same
+    findings every time."""
+    import gc
+    from datetime import date
+
+    case = {"patient": {"id": "p", "birth_date": "1976-06-01", "sex": "male"},
+            "medications": [{"id": "m1", "name": "testosterone cypionate", "dose": 100, "dose_unit": "mg",
+                             "frequency": "weekly", "route": "intramuscular", "start": "2024-11-21"}],
+            "results": [{"id": "r1", "code": "2986-8", "value": 700, "unit": "ng/dL", "collected": "2026-11-11",
+                         "hours_since_dose": 84},
+                        {"id": "r2", "code": "4544-3", "value": 51, "unit": "%", "collected": "2026-11-11"}]}
+    seen = set()
+    for _ in range(30):
+        r = engine.evaluate(case, as_of=date(2026, 11, 21))
+        seen.add(tuple(sorted((f.rule_id, f.outcome) for f in r.findings)))
+        gc.collect()
+    assert seen == {(("HR-TST-017", "cannot_assess"), ("HR-TST-026", "fired"))}
