@@ -9,8 +9,9 @@ only this module, contains.  What we measured and how each is handled:
 * Session and fact ids are matched by a 32-bit hash: one session per ruleset is
   reused, facts carry explicit ids ("0".."n-1", checked collision-free by the tests)
   and every fact is retracted after each evaluation, so no evaluation's facts
-  meet another's.  `delete_state` is never called (it can crash the process when no
-  rule fired) and no second session is opened (the 1025th live session fails).
+  meet another's.  Facts are retracted only when no action ran: after an action, retraction
+  corrupts memory and the session state is deleted instead (see `_clear`; `delete_state` itself
+  crashes when no action ever ran).  No second session is opened (the 1025th live session fails).
 * One fact cannot bind two aliases of one rule, durable's `any` fires once per
   *subset* of satisfied branches (2^n - 1 times, measured), and negation inside one
   batch depends on fact order: conditions are compiled to disjunctive normal form,
@@ -34,11 +35,11 @@ nor U fires, the outcome is "not fired".
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import re
 import threading
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -255,6 +256,7 @@ class DurableMatcher:
         if _dre is None:  # pragma: no cover
             raise MatcherError("durable-rules is not importable on this Python")
         self._lock = threading.Lock()
+        self.clears: Counter[str] = Counter()  # how each ruleset was left clean after a match (see _clear)
         self.second = {r.rule_id: r.second for r in rules}
         self.chunks: list[_Chunk] = []
         with _counter_lock:
@@ -316,6 +318,7 @@ class DurableMatcher:
         payload = _float_exponents(json.dumps(atoms))
         try:
             code, state = _dre.assert_facts(c.handle, payload)
+            acted = failed = False
             try:
                 # 0: handled; 1: some atoms matched no pattern (e.g. unknown facts, which carry no value).
                 # 2 would mean an id was already observed, i.e. state leaked from an earlier evaluation.
@@ -331,30 +334,33 @@ class DurableMatcher:
                     nxt = _dre.complete_and_start_action(c.handle, state)
                     result = (result[0], nxt) if nxt else None
             except BaseException:
-                acted = True  # whatever state the failure left behind is not retracted: the ruleset is rebuilt
+                failed = True
                 raise
             finally:
-                if acted:
-                    self._renew(c)
-                else:
-                    _dre.retract_facts(c.handle, payload)
+                self._clear(c, payload, acted=acted, failed=failed)
         except _dre.error as e:
             raise MatcherError(f"durable-rules failed: {e}") from e
 
-    def _renew(self, c: _Chunk) -> None:
-        """A fresh ruleset in place of one whose rules fired.
+    def _clear(self, c: _Chunk, payload: str, *, acted: bool, failed: bool) -> None:
+        """Leave the ruleset with no facts for the next evaluation.
 
         Retracting facts that took part in a completed action corrupts memory in durable-rules 2.0.28
         (measured with valgrind: `deleteMessageFromFrame` reads, and can write, past a frame's message slots,
-        because a completed action's frame stays referenced and marked dispatching while its message count is
-        never decremented; the process later crashes in the garbage collector).  So a ruleset in which an
-        action ran is deleted and rebuilt (about 20 µs per durable rule) instead of having its facts
-        retracted; one in which nothing matched is retracted as before."""
-        old, c.handle = c.handle, None
-        with contextlib.suppress(_dre.error):  # a handle this matcher created is always deletable
-            _dre.delete_ruleset(old)
-        c.handle = self._create(_Chunk(f"{c.name}r{next(_counter)}", c.definition))
-
+        because a completed action's frame stays referenced, marked dispatching, while its message count is
+        never decremented; the suite then segfaulted in the garbage collector).  So once an action ran, the
+        session's whole state is deleted instead (`delete_state` frees every frame and message; the next
+        assert starts a new one).  `delete_state` is only safe after an action ran: before, the state's
+        action context is uninitialised and freeing it crashes.  With nothing matched, facts are retracted as
+        before; after a failure, the ruleset is rebuilt."""
+        if failed:
+            c.handle = self._create(_Chunk(f"{c.name}r{next(_counter)}", c.definition))
+            self.clears["rebuilt"] += 1
+        elif acted:
+            _dre.delete_state(c.handle, "0")
+            self.clears["state_deleted"] += 1
+        else:
+            _dre.retract_facts(c.handle, payload)
+            self.clears["retracted"] += 1
 
 def _admission(cs: set[Constraint]) -> tuple[bool, frozenset[bool] | None]:
     """(unknown facts can match, the boolean values that can match — None for non-boolean facts)."""
