@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Engine
+from setpoint import Engine
 
 
 @pytest.fixture(scope="session")

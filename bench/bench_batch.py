@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import population
-from engine.batch import BatchOptions, run_batch
-from engine.batch.evaluate import warm
-from engine.batch.local import default_workers
+from setpoint.batch import BatchOptions, run_batch
+from setpoint.batch.evaluate import warm
+from setpoint.batch.local import default_workers
 
 AS_OF = date(2026, 11, 21)
 MILLION = 1_000_000

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psutil
 
-from engine import Engine
+from setpoint import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "fixtures" / "synthea"

@@ -35,11 +35,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import Engine  # noqa: E402
-from engine.fhir import parse as strict_parse  # noqa: E402
-from engine.service.limits import Limits, loads  # noqa: E402
-from engine.service.prefetch import gather  # noqa: E402
-from engine.service.settings import Settings  # noqa: E402
+from setpoint import Engine  # noqa: E402
+from setpoint.fhir import parse as strict_parse  # noqa: E402
+from setpoint.service.limits import Limits, loads  # noqa: E402
+from setpoint.service.prefetch import gather  # noqa: E402
+from setpoint.service.settings import Settings  # noqa: E402
 
 SYNTHEA = ROOT.parent / "shared" / "fixtures" / "synthea"
 ENTRIES = 200
@@ -112,7 +112,7 @@ def service_call(eng: Engine, body: bytes, limits: Limits, strict: bool) -> tupl
 
 
 def record_call(eng: Engine, body: bytes, strict: bool) -> tuple[float, float]:
-    from engine.inputs.text import parse_bytes
+    from setpoint.inputs.text import parse_bytes
 
     t0 = time.process_time()
     doc = parse_bytes(body, "record")  # as Engine.snapshot(bytes) reads it

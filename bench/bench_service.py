@@ -102,9 +102,9 @@ def verifier_cost(alg: str, n: int = 300) -> float:
     """Milliseconds per call of the service's JWT verifier alone (JWKS cached, jti recorded in SQLite)."""
     import asyncio
 
-    from engine.service.auth import JwksCache, Verifier
-    from engine.service.settings import Issuer, Settings
-    from engine.service.store import Store
+    from setpoint.service.auth import JwksCache, Verifier
+    from setpoint.service.settings import Issuer, Settings
+    from setpoint.service.store import Store
 
     ehr = Ehr(alg)
     aud = "https://cds.example.org" + SERVICE
@@ -240,7 +240,7 @@ def start(args: argparse.Namespace, data: Path, ehr: Ehr | None) -> tuple[subpro
     env = {**os.environ, "SETPOINT_AS_OF": "2026-11-21", "PYTHONPATH": str(root)}
     auth = ["--trust", f"{ISS}={ehr.jwks}"] if ehr else ["--allow-unauthenticated"]
     pool = ["--eval-processes", str(args.eval_processes)] if args.eval_processes is not None else []
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port), "--workers",
+    proc = subprocess.Popen([sys.executable, "-m", "setpoint.cli", "serve", "--port", str(port), "--workers",
                              str(args.workers), "--data-dir", str(data), "--log-level", "warning", *auth, *pool],
                             cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from engine.errors import RuleBaseError, SetpointError
+from .errors import RuleBaseError, SetpointError
 
 if TYPE_CHECKING:
-    from engine.batch import PopulationDiff
+    from .batch import PopulationDiff
 
 EPILOG = ("Exit codes: 0 ran; 1 a finding at or above --fail-on; 2 bad input or rule base; 3 internal error "
           "(add --debug for the trace).  Example: setpoint evaluate case.yaml --as-of 2026-11-21 --fail-on high")
@@ -99,7 +99,7 @@ def _load(rules: Path | None, knowledge: Path | None, matcher: str = "durable", 
           once: bool = False):
     """The engine; `once` for a command that evaluates one case and exits (freezing it out of the garbage
     collector would cost a full collection, ~60 ms, and save nothing)."""
-    from engine.core import Engine
+    from .core import Engine
 
     try:
         return Engine.load(rules=rules, knowledge=knowledge, matcher=matcher, verify=verify,  # type: ignore[arg-type]
@@ -186,7 +186,7 @@ def explain(
     knowledge: KnowledgeOpt = None,
 ) -> None:
     """Show a rule's condition tree with each condition's outcome for this patient."""
-    from engine.explain import explain_rule, render_explanation
+    from .explain import explain_rule, render_explanation
 
     eng = _load(rules, knowledge, "compiled", once=True)
     data, source = _read_input(path)
@@ -225,7 +225,7 @@ def rules_list(
 @schema_app.command("snapshot")
 def schema_snapshot() -> None:
     """JSON Schema of the patient snapshot."""
-    from engine.snapshot.models import Snapshot
+    from .snapshot.models import Snapshot
 
     typer.echo(json.dumps(Snapshot.model_json_schema(), indent=2))
 
@@ -233,7 +233,7 @@ def schema_snapshot() -> None:
 @schema_app.command("result")
 def schema_result() -> None:
     """JSON Schema of an evaluation result (`--format json`), with its schema_version."""
-    from engine.findings import EvaluationResult
+    from .findings import EvaluationResult
 
     typer.echo(json.dumps(EvaluationResult.model_json_schema(), indent=2))
 
@@ -241,7 +241,7 @@ def schema_result() -> None:
 @schema_app.command("rule")
 def schema_rule() -> None:
     """JSON Schema of a rule file."""
-    from engine.rules.schema import Rule
+    from .rules.schema import Rule
 
     typer.echo(json.dumps(Rule.model_json_schema(), indent=2))
 
@@ -277,7 +277,7 @@ def rules_lint(
     """Check every rule: schema, references, units, reviews, wording, contradictions, shadowing.
 
     Exit 1 when there are errors, 0 with warnings only."""
-    from engine.review.lint import lint
+    from .review.lint import lint
 
     report = lint(rules, knowledge, reports, as_of=_date(as_of) or date.today(), require_signoff=require_signoff)
     typer.echo(json.dumps(report.to_dict(), indent=2) if fmt == ReviewFmt.json else report.text())
@@ -301,9 +301,9 @@ def rules_test(
     """Run the Gherkin scenarios and report per-rule coverage (fired, silent, each condition both ways).
 
     Exit 1 when a scenario fails or coverage is below --min-coverage."""
-    from engine import paths
-    from engine.review.coverage import render_text, run_coverage
-    from engine.scenarios import FeatureError
+    from . import paths
+    from .review.coverage import render_text, run_coverage
+    from .scenarios import FeatureError
 
     eng = _load(rules, knowledge, matcher.value)
     twin = _load(rules, knowledge, "compiled") if eng.matcher == "durable" else None
@@ -332,8 +332,8 @@ def rules_audit(
         "--scenarios/--no-scenarios", help="Run the scenarios for coverage.")] = True,
 ) -> None:
     """A reviewer's report of the whole rule base: each rule in plain language, sources, reviews, coverage."""
-    from engine.review.audit import build, render
-    from engine.scenarios import FeatureError
+    from .review.audit import build, render
+    from .scenarios import FeatureError
 
     try:
         with progress_bar("scenarios") as tick:
@@ -365,8 +365,8 @@ def rules_diff(
     """Rules added, removed and changed field by field, and which scenario patients gain or lose findings.
 
     Exit 1 when conditions or severity changed without a version bump; 2 when a rule base does not load."""
-    from engine.review.diff import diff
-    from engine.scenarios import FeatureError
+    from .review.diff import diff
+    from .scenarios import FeatureError
 
     for label, folder in (("OLD", old), ("NEW", new)):
         if not folder.is_dir():
@@ -394,7 +394,7 @@ def rules_diff(
 def _population_diff(old: Path, new: Path, population: Path | None, as_of: date,
                      knowledge: Path | None) -> PopulationDiff:
     assert population is not None
-    from engine.batch import population_diff
+    from .batch import population_diff
 
     try:
         return population_diff(old, new, population, as_of, knowledge, progress=sys.stderr.isatty())
@@ -408,9 +408,9 @@ def rules_manifest(
     check: Annotated[bool, typer.Option("--check", help="Verify the manifest instead of writing it.")] = False,
 ) -> None:
     """Write rules/MANIFEST.sha256.json (per-file SHA-256 and the rule base version), or --check it."""
-    from engine import paths
-    from engine.errors import IntegrityError
-    from engine.manifest import compute, verify_manifest, write_manifest
+    from . import paths
+    from .errors import IntegrityError
+    from .manifest import compute, verify_manifest, write_manifest
 
     folder = rules or paths.rules_dir()
     try:
@@ -456,7 +456,7 @@ def batch(
     A patient whose record cannot be evaluated becomes a row with outcome "error" and the run goes on.
     Exit 0 when the run completed; 1 when it stopped early (rerun to resume); 2 for a bad input path, option or
     rule base."""
-    from engine.batch import BatchIncomplete, BatchOptions, run_batch
+    from .batch import BatchIncomplete, BatchOptions, run_batch
 
     opts = BatchOptions(input=input, out=out, as_of=_date(as_of) or date.today(), scheduler=scheduler,
                         workers=workers, partition_size=partition_size, work=work, rules=rules, knowledge=knowledge,
@@ -478,12 +478,12 @@ def batch(
 def _verify_rulebase(rules: Path | None, knowledge: Path | None, trusted_key: Path | None) -> None:
     """--verify: the rules/ manifest; with --trusted-key, the signed release manifest (rules, knowledge,
     reports).  Exits 2 naming each file that does not match."""
-    from engine import paths
-    from engine.manifest import verify_manifest
+    from . import paths
+    from .manifest import verify_manifest
 
     try:
         if trusted_key is not None:
-            from engine import signing
+            from . import signing
 
             signing.verify(signing.roots(rules, knowledge), trusted_key)
         verify_manifest(rules or paths.rules_dir())
@@ -496,7 +496,7 @@ def rules_keygen(
     out: Annotated[Path, typer.Option("--out", help="Private key file to create (and OUT.pub).")],
 ) -> None:
     """Create an Ed25519 key pair for signing releases (the private key file is 0600)."""
-    from engine.signing import generate
+    from .signing import generate
 
     if out.exists():
         fail(f"--out: {out} exists; not overwriting a key")
@@ -512,7 +512,7 @@ def rules_sign(
     reports: Annotated[Path | None, typer.Option("--reports", help="Report templates folder.")] = None,
 ) -> None:
     """Sign the release: a manifest of rules/, knowledge/ and reports/ and its detached Ed25519 signature."""
-    from engine import signing
+    from . import signing
 
     try:
         target, sig, m = signing.sign(signing.roots(rules, knowledge, reports), key)
@@ -532,7 +532,7 @@ def replay(
 
     Needs a log written with `serve --decision-log-inputs`; records without inputs are counted, not replayed.
     Exit 1 when any answer differs."""
-    from engine.service.replay import render_replay, replay_log
+    from .service.replay import render_replay, replay_log
 
     eng = _load(rules, knowledge)
     try:
@@ -618,8 +618,8 @@ def serve(
 ) -> None:
     """Run the CDS Hooks service (discovery, patient-view, order-select, order-sign and feedback) and the
     clinician's page at / (paste or upload a record, read the report, record feedback)."""
-    from engine.service.settings import Settings, parse_trust, read_trust_file
-    from engine.service.urls import is_loopback
+    from .service.settings import Settings, parse_trust, read_trust_file
+    from .service.urls import is_loopback
 
 
     if trusted_key is not None and not verify:
@@ -636,10 +636,10 @@ def serve(
     if strict_fhir:  # read by Engine.load in this process and in every worker process it starts
         os.environ["SETPOINT_STRICT_FHIR"] = "1"
 
-    from engine.core import Engine
-    from engine.service.app import check_trust, create_app
-    from engine.service.safety import log_config as safe_log_config
-    from engine.service.store import Store
+    from .core import Engine
+    from .service.app import check_trust, create_app
+    from .service.safety import log_config as safe_log_config
+    from .service.store import Store
 
     try:
         issuers = {i.iss: i for i in read_trust_file(trust_file)} if trust_file else {}
@@ -675,7 +675,7 @@ def serve(
         if eval_processes is not None:
             values["eval_processes"] = eval_processes
         elif values.get("eval_processes") is None:
-            from engine.service.pool import default_size
+            from .service.pool import default_size
 
             values["eval_processes"] = default_size(workers)
         settings = Settings.model_validate(values)
@@ -686,7 +686,7 @@ def serve(
         else:  # the workers build their own app; here only check that they will be able to
             Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify)
             Store(settings.data_dir)
-            from engine.service.page import page_password, session_key
+            from .service.page import page_password, session_key
 
             page_password(settings)  # a missing or empty password file is reported now
             session_key(settings.data_dir)  # made once, before the workers share it
@@ -703,7 +703,7 @@ def serve(
     typer.echo(f"Setpoint CDS Hooks service on {scheme}://{host}:{port}/cds-services "
                f"(feedback database in {settings.data_dir})", err=True)
     typer.echo(f"The clinician's page: {scheme}://{f'[{host}]' if ':' in host else host}:{port}/", err=True)
-    from engine.service.protocol import NoDelayH11Protocol
+    from .service.protocol import NoDelayH11Protocol
 
     tls = {"ssl_certfile": str(ssl_certfile), "ssl_keyfile": str(ssl_keyfile)} if ssl_certfile else {}
     if workers == 1:
@@ -711,7 +711,7 @@ def serve(
                     http=NoDelayH11Protocol, server_header=False, **tls)
     else:  # each worker process builds the app from the same settings, passed in the environment
         os.environ.update(settings.to_env())
-        uvicorn.run("engine.service.app:create_app", factory=True, host=host, port=port, workers=workers,
+        uvicorn.run(f"{__package__}.service.app:create_app", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level.value, log_config=log_config, http=NoDelayH11Protocol,
                     server_header=False, **tls)
 

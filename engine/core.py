@@ -17,10 +17,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from engine import paths
-from engine.facts.lazy import Facts
-from engine.facts.model import FactValue
-from engine.findings import (
+from . import paths
+from .facts.lazy import Facts
+from .facts.model import FactValue
+from .findings import (
     Assembler,
     EvaluationResult,
     PatientSummary,
@@ -30,18 +30,18 @@ from engine.findings import (
     input_summary,
     not_met,
 )
-from engine.inputs import evaluation_date, to_snapshot
-from engine.knowledge.load import Knowledge
-from engine.leaves import FactSpec, Phrases
-from engine.leaves.base import Check
-from engine.matching import durable
-from engine.matching.tree import valuate
-from engine.normalize import Case, normalise
-from engine.render import Renderer
-from engine.rules.load import LoadedRule, RuleBase, load_rulebase
-from engine.snapshot.models import Snapshot
+from .inputs import evaluation_date, to_snapshot
+from .knowledge.load import Knowledge
+from .leaves import FactSpec, Phrases
+from .leaves.base import Check
+from .matching import durable
+from .matching.tree import valuate
+from .normalize import Case, normalise
+from .render import Renderer
+from .rules.load import LoadedRule, RuleBase, load_rulebase
+from .snapshot.models import Snapshot
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 log = logging.getLogger("setpoint")
 Matcher = Literal["durable", "compiled"]
 
@@ -112,11 +112,11 @@ class Engine:
         that keep one engine for their lifetime) moves everything loaded so far out of the garbage
         collector's way (`gc.freeze`), which keeps full collections short; not for processes that load
         many engines, since frozen objects are never collected."""
-        from engine import cache as rb_cache
+        from . import cache as rb_cache
 
         rules_dir = Path(rules) if rules else paths.rules_dir()
         if verify:
-            from engine.manifest import verify_manifest
+            from .manifest import verify_manifest
 
             verify_manifest(rules_dir)
         knowledge_dir = Path(knowledge) if knowledge else paths.knowledge_dir()
@@ -155,7 +155,7 @@ class Engine:
         when = evaluation_date(as_of, snap, default_as_of)
         problems = snap.check_dates(when)
         if problems:
-            from engine.errors import SnapshotError
+            from .errors import SnapshotError
 
             raise SnapshotError("; ".join(problems))
         return normalise(self.knowledge, snap, when)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from engine.matching.tree import evaluate, explain, outcome_word
-from engine.snapshot.models import Snapshot
+from .matching.tree import evaluate, explain, outcome_word
+from .snapshot.models import Snapshot
 
 if TYPE_CHECKING:
-    from engine.core import Engine
-    from engine.normalize import Case
-    from engine.rules.load import LoadedRule
+    from .core import Engine
+    from .normalize import Case
+    from .rules.load import LoadedRule
 
 
 def explain_rule(eng: Engine, snap: Snapshot, rule_id: str, as_of: date | None,

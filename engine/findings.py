@@ -15,18 +15,18 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.facts.model import EvidenceItem, FactValue, constructor
-from engine.leaves import Phrases
-from engine.matching.tree import eval_leaf, first_false, supporting_evidence, unknown_leaves
-from engine.severity import DESCENDING, Severity, rank
+from .facts.model import EvidenceItem, FactValue, constructor
+from .leaves import Phrases
+from .matching.tree import eval_leaf, first_false, supporting_evidence, unknown_leaves
+from .severity import DESCENDING, Severity, rank
 
 if TYPE_CHECKING:
-    from engine.knowledge.load import Knowledge
-    from engine.leaves import CompiledLeaf
-    from engine.matching.tree import Tri, Values
-    from engine.normalize import Case
-    from engine.render import Renderer
-    from engine.rules.load import LoadedRule
+    from .knowledge.load import Knowledge
+    from .leaves import CompiledLeaf
+    from .matching.tree import Tri, Values
+    from .normalize import Case
+    from .render import Renderer
+    from .rules.load import LoadedRule
 
 log = logging.getLogger("setpoint")
 CANNOT_ASSESS_TOPIC = "required_data_stale_or_missing"

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from engine.errors import IntegrityError
-from engine.rules.load import MANIFEST, SIGNATURE
+from .errors import IntegrityError
+from .rules.load import MANIFEST, SIGNATURE
 
 FORMAT = 1
 

@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from engine import dose_timing
-from engine.clinical_text import affirmed
-from engine.facts.model import PRESUMPTION, Censored
-from engine.knowledge.load import Knowledge, norm_name, norm_unit
-from engine.knowledge.models import MedicationSet
-from engine.knowledge.names import name_key, resembles
-from engine.snapshot.models import Condition, DataIssue, Medication, Result, Snapshot
+from . import dose_timing
+from .clinical_text import affirmed
+from .facts.model import PRESUMPTION, Censored
+from .knowledge.load import Knowledge, norm_name, norm_unit
+from .knowledge.models import MedicationSet
+from .knowledge.names import name_key, resembles
+from .snapshot.models import Condition, DataIssue, Medication, Result, Snapshot
 
 MASS_TO_MG = {"mg": 1.0, "ug": 0.001, "g": 1000.0, "ng": 1e-6}
 # A dated pregnancy-status answer is used only while recent: "pregnant" for up to 42 weeks, "not

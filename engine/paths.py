@@ -2,7 +2,7 @@
 
 In this order: `SETPOINT_HOME` (a folder holding rules/, knowledge/ and reports/); a source checkout
 (the folders beside the package, as an editable install sees them); else the copies an installed
-wheel carries inside the package (`engine/_home/`, read through importlib.resources).  `--rules`,
+wheel carries inside the package (`setpoint/_home/`, read through importlib.resources).  `--rules`,
 `--knowledge` and `--reports` override each folder on the command line.
 """
 
@@ -22,7 +22,7 @@ def home() -> Path:
     checkout = PACKAGE.parent
     if (checkout / "rules" / "rulebase.yaml").is_file() and (checkout / "knowledge").is_dir():
         return checkout
-    return Path(str(files("engine") / "_home"))
+    return Path(str(files(__package__ or "setpoint") / "_home"))
 
 
 def rules_dir() -> Path:

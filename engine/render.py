@@ -18,14 +18,14 @@ from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, m
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from engine.facts.model import EvidenceItem
-from engine.findings import JUDGMENT, EvaluationResult
-from engine.knowledge.load import Knowledge
-from engine.severity import DESCENDING, rank
+from .facts.model import EvidenceItem
+from .findings import JUDGMENT, EvaluationResult
+from .knowledge.load import Knowledge
+from .severity import DESCENDING, rank
 
 if TYPE_CHECKING:
-    from engine.normalize import Case
-    from engine.rules.load import LoadedRule
+    from .normalize import Case
+    from .rules.load import LoadedRule
 
 FORMATS = {"text": "report.txt.j2", "markdown": "report.md.j2", "html": "report.html.j2", "json": "report.json.j2"}
 MESSAGES = "messages"
@@ -53,7 +53,7 @@ def _evidence_line(e: EvidenceItem) -> str:
 
 
 def _markdown(text: str) -> Markup:
-    from engine.report_view import markdown_html
+    from .report_view import markdown_html
 
     return Markup(markdown_html(str(text)))
 
@@ -161,7 +161,7 @@ class Renderer:
 
     def view(self, result: EvaluationResult, show_all: bool = False) -> Any:
         """The report's view model (engine.report_view), shared by every format and the web page."""
-        from engine.report_view import build
+        from .report_view import build
 
         return build(result, self.knowledge, show_all)
 

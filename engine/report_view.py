@@ -16,11 +16,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.facts.model import PRESUMPTION, EvidenceItem
-from engine.findings import DESIGN_SOURCE, JUDGMENT, EvaluationResult, Finding
+from .facts.model import PRESUMPTION, EvidenceItem
+from .findings import DESIGN_SOURCE, JUDGMENT, EvaluationResult, Finding
 
 if TYPE_CHECKING:
-    from engine.knowledge.load import Knowledge
+    from .knowledge.load import Knowledge
 
 # Dose frequencies as prescribers abbreviate them, in words.
 FREQUENCY_WORDS = {
@@ -206,7 +206,7 @@ def finding_view(f: Finding, refs: list[int], k: Knowledge | None = None) -> Fin
 
 
 def _safe(f: Finding) -> Finding:
-    from engine.service.markdown import safe_finding
+    from .service.markdown import safe_finding
 
     return safe_finding(f)
 

@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
-from engine.errors import FeatureError
-from engine.findings import EvaluationResult
-from engine.severity import rank
+from .errors import FeatureError
+from .findings import EvaluationResult
+from .severity import rank
 
 if TYPE_CHECKING:
-    from engine.core import Engine
-    from engine.facts.model import FactValue
+    from .core import Engine
+    from .facts.model import FactValue
 
 Context = dict[str, Any]
 DataTable = list[list[str]]
@@ -506,7 +506,7 @@ def run_scenario(scenario: Scenario, engine: Engine, twin: Engine | None = None,
                  assertions: bool = True, with_facts: bool = False) -> ScenarioRun:
     """Run one scenario.  `assertions=False` runs only its Given and When steps (to compare rule bases);
     `with_facts=True` keeps the derived facts (for condition coverage)."""
-    from engine.errors import SetpointError
+    from .errors import SetpointError
 
     ctx = new_context()
     run = ScenarioRun(scenario, "passed")

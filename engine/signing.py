@@ -22,14 +22,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from engine.errors import IntegrityError
-from engine.manifest import FOLDERS, RELEASE, RELEASE_SIG, compare_release, compute_release, render
+from .errors import IntegrityError
+from .manifest import FOLDERS, RELEASE, RELEASE_SIG, compare_release, compute_release, render
 
 SIG_PREFIX = "setpoint-ed25519:"
 
 
 def roots(rules: Path | None, knowledge: Path | None, reports: Path | None = None) -> dict[str, Path]:
-    from engine import paths
+    from . import paths
 
     return {"rules": Path(rules or paths.rules_dir()), "knowledge": Path(knowledge or paths.knowledge_dir()),
             "reports": Path(reports or paths.reports_dir())}

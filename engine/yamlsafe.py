@@ -5,7 +5,7 @@ A 1 KB document whose aliases nest ("billion laughs") expands to gigabytes once 
 safe_load builds every alias as a shared object, and any code that walks or copies the result pays
 for the expansion.  Snapshots and rule files never need anchors, so they are refused outright.
 
-    from engine.yamlsafe import load_yaml
+    from setpoint.yamlsafe import load_yaml
     data = load_yaml(path.read_text(encoding="utf-8"), source=str(path), max_bytes=1024 * 1024)
 
 Other YAML errors are raised as `yaml.YAMLError`, as `yaml.safe_load` raises them.
@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from engine.errors import UnsafeYamlError
+from .errors import UnsafeYamlError
 
 MAX_DEPTH = 100
 

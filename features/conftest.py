@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from engine import Engine
-from engine import scenarios as sc
+from setpoint import Engine
+from setpoint import scenarios as sc
 
 ROOT = Path(__file__).resolve().parent.parent
 resolve_date = sc.resolve_date

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from typer.testing import CliRunner
 
-from engine.cli import app
+from setpoint.cli import app
 
 from .conftest import ROOT
 

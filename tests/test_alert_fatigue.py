@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import Engine
-from engine.findings import EvaluationResult
-from engine.severity import rank
+from setpoint import Engine
+from setpoint.findings import EvaluationResult
+from setpoint.severity import rank
 
 ROOT = Path(__file__).resolve().parent.parent
 PATIENTS = sorted((ROOT / "examples" / "patients").glob("*.yaml"))

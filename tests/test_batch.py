@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bench import population
-from engine import Engine
-from engine.batch import BatchOptions, run_batch
-from engine.batch.index import open_index
-from engine.batch.parts import PartStore
-from engine.cli import app
+from setpoint import Engine
+from setpoint.batch import BatchOptions, run_batch
+from setpoint.batch.index import open_index
+from setpoint.batch.parts import PartStore
+from setpoint.cli import app
 
 from .fhir_data import HASSAN
 

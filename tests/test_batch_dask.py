@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench import population
-from engine.batch import BatchOptions, run_batch
+from setpoint.batch import BatchOptions, run_batch
 
 distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402  (installed with distributed)
@@ -18,7 +18,7 @@ AS_OF = date(2026, 11, 21)
 
 
 def _engines_loaded() -> int:
-    from engine.batch.evaluate import _ENGINES
+    from setpoint.batch.evaluate import _ENGINES
 
     return len(_ENGINES)
 
@@ -41,7 +41,7 @@ def test_dask_cluster_and_local_run_write_byte_identical_files(tmp_path: Path) -
 
 
 def test_an_unreachable_scheduler_is_a_bad_option(tmp_path: Path) -> None:
-    from engine.batch import BatchInputError
+    from setpoint.batch import BatchInputError
 
     inp = population.write(2, tmp_path / "pop", "bundles", seed=1, synthea_share=0.0)
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), pytest.raises(BatchInputError):

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bench import population
-from engine.batch import population_diff
-from engine.batch.popdiff import PopulationDiff, RuleChange
-from engine.cli import app
+from setpoint.batch import population_diff
+from setpoint.batch.popdiff import PopulationDiff, RuleChange
+from setpoint.cli import app
 
 from .conftest import ROOT
 from .review_util import edit

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
-from engine.findings import JUDGMENT
-from engine.service import hooks
-from engine.service.cards import OrderContext, cards
-from engine.service.models import OrderSignContext, PatientViewContext
-from engine.service.prefetch import gather
-from engine.severity import Severity
+from setpoint import Engine
+from setpoint.findings import JUDGMENT
+from setpoint.service import hooks
+from setpoint.service.cards import OrderContext, cards
+from setpoint.service.models import OrderSignContext, PatientViewContext
+from setpoint.service.prefetch import gather
+from setpoint.severity import Severity
 
 from .conftest import AS_OF
 from .fhir_data import SPEC, bundle, med, obs, patient, searchset

@@ -13,7 +13,7 @@ EXAMPLE = ROOT / "examples" / "perimenopause-and-lithium.yaml"
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "setpoint.cli", *args], capture_output=True, text=True,
                           input=stdin, cwd=ROOT, timeout=120)
 
 
@@ -92,7 +92,7 @@ def test_compiled_matcher_gives_the_same_report() -> None:
 
 
 def _crashing(*args: str) -> subprocess.CompletedProcess[str]:
-    code = ("import sys, engine.cli as c, engine.core as core\n"
+    code = ("import sys, setpoint.cli as c, setpoint.core as core\n"
             "def boom(*a, **k):\n    raise ZeroDivisionError('division by zero')\n"
             "core.Engine.evaluate = boom\n"
             f"sys.argv = ['setpoint', *{list(args)!r}]\nc.main()\n")

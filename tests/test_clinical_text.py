@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import Engine
-from engine.clinical_text import affirmed, expand
+from setpoint import Engine
+from setpoint.clinical_text import affirmed, expand
 
 from .conftest import AS_OF
 
@@ -77,13 +77,13 @@ def test_a_broad_code_is_narrowed_by_its_own_text(engine: Engine, text: str, adr
                                                   central_hypothyroid: bool) -> None:
     """E23.0 (hypopituitarism) stands in for adrenal insufficiency and central hypothyroidism unless the
     condition's text says that axis is intact."""
-    from engine.normalize import _condition_sets
+    from setpoint.normalize import _condition_sets
     sets = _condition_sets(engine.knowledge, ("E230",), (), (text,))
     assert ("VS_ADRENAL_INSUFF" in sets) is adrenal
     assert ("VS_CENTRAL_HYPOTHYROID" in sets) is central_hypothyroid
 
 
 def test_a_specific_code_is_never_narrowed(engine: Engine) -> None:
-    from engine.normalize import _condition_sets
+    from setpoint.normalize import _condition_sets
     sets = _condition_sets(engine.knowledge, ("E271",), (), ("Addison disease, ACTH axis intact",))
     assert "VS_ADRENAL_INSUFF" in sets

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.normalize import COURSE_GAP_DAYS, NormMed, link_courses
-from engine.snapshot.models import Medication
+from setpoint.normalize import COURSE_GAP_DAYS, NormMed, link_courses
+from setpoint.snapshot.models import Medication
 
 DAY0 = date(2020, 1, 1)
 SOURCE = Medication.model_validate({"id": "m", "name": "sertraline"})

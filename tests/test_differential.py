@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import Engine
-from engine.matching.tree import evaluate
+from setpoint import Engine
+from setpoint.matching.tree import evaluate
 
 from .conftest import AS_OF, ROOT
 

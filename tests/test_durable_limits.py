@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from engine.core import Engine
-from engine.errors import RuleBaseError
-from engine.facts.model import FactValue
-from engine.leaves import Check, CompiledLeaf, FactSpec
-from engine.matching import durable
-from engine.rules.tree import Node
+from setpoint.core import Engine
+from setpoint.errors import RuleBaseError
+from setpoint.facts.model import FactValue
+from setpoint.leaves import Check, CompiledLeaf, FactSpec
+from setpoint.matching import durable
+from setpoint.rules.tree import Node
 
 dre = pytest.importorskip("durable_rules_engine")
 
@@ -110,7 +110,7 @@ def test_compound_tests_count_one_each_against_the_per_fact_budget() -> None:
 def test_valuation_short_circuit_matches_full_kleene_evaluation() -> None:
     from itertools import product
 
-    from engine.matching.tree import evaluate, valuate
+    from setpoint.matching.tree import evaluate, valuate
 
     node = Node("all", (leaf("a", ">", 1.0), Node("any", (leaf("b", ">", 1.0), leaf("c", ">", 1.0))),
                         Node("not", (leaf("d", ">", 1.0),))))

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
-from engine.knowledge.names import name_key
-from engine.normalize import resolve_analyte
+from setpoint import Engine
+from setpoint.knowledge.names import name_key
+from setpoint.normalize import resolve_analyte
 from tests.fhir_data import LOINC, bundle, med, obs
 
 AS_OF = date(2026, 11, 21)

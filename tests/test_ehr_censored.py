@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from engine import Engine
-from engine.facts.model import Censored
-from engine.leaves.base import Check
+from setpoint import Engine
+from setpoint.facts.model import Censored
+from setpoint.leaves.base import Check
 from tests.fhir_data import bundle, med, obs
 
 AS_OF = date(2026, 11, 21)

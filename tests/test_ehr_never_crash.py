@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import engine.core as core
-from engine import Engine
-from engine.errors import SnapshotError
-from engine.findings import cannot_assess_severity
+import setpoint.core as core
+from setpoint import Engine
+from setpoint.errors import SnapshotError
+from setpoint.findings import cannot_assess_severity
 
 AS_OF = date(2026, 11, 21)
 EXTREMES = [1e-300, 5e-324, 1e-5, 1e-7, 1e300, 1.7e308, -1.0, -1e300, 0.0, 1e5, 123456789.0]

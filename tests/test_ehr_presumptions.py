@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine import Engine
+from setpoint import Engine
 from tests.fhir_data import SNOMED, bundle, med
 
 AS_OF = date(2026, 11, 21)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from engine import Engine
+from setpoint import Engine
 from tests.fhir_data import bundle, med, obs
 
 AS_OF = date(2026, 11, 21)

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
-from engine.render import FORMATS
+from setpoint import Engine
+from setpoint.render import FORMATS
 
 from .conftest import AS_OF, ROOT, patient
 
@@ -120,7 +120,7 @@ def test_json_report_round_trips(engine: Engine) -> None:
 
 
 def test_a_failing_deriver_does_not_take_down_the_evaluation(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.leaves import REGISTRY
+    from setpoint.leaves import REGISTRY
 
     def boom(*a: object) -> None:
         raise RuntimeError("boom")
@@ -133,15 +133,15 @@ def test_a_failing_deriver_does_not_take_down_the_evaluation(engine: Engine, mon
 
 
 def test_paths_relative_to_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine import paths
+    from setpoint import paths
 
     monkeypatch.setenv("SETPOINT_HOME", str(tmp_path))
     assert paths.rules_dir() == tmp_path / "rules"
 
 
 def _finding(rule_id: str, severity: str, records: list[str]) -> Any:
-    from engine.facts.model import EvidenceItem
-    from engine.findings import Finding
+    from setpoint.facts.model import EvidenceItem
+    from setpoint.findings import Finding
 
     return Finding(rule_id=rule_id, rule_version="1.0.0", title=rule_id, topic="t", kind="interaction",
                    severity=severity, outcome="fired", summary="s", detail="d", evidence_grade="S",
@@ -149,7 +149,7 @@ def _finding(rule_id: str, severity: str, records: list[str]) -> Any:
 
 
 def test_superseded_findings_are_grouped_only_when_they_share_patient_records() -> None:
-    from engine.findings import group_superseded as _group_superseded
+    from setpoint.findings import group_superseded as _group_superseded
 
     lead = _finding("NC-SER-002", "critical", ["maoi", "fluoxetine"])
     same = _finding("NC-SER-010", "critical", ["maoi", "bupropion"])
@@ -161,7 +161,7 @@ def test_superseded_findings_are_grouped_only_when_they_share_patient_records() 
 
 
 def test_grouping_chains_are_flattened_under_the_top_lead() -> None:
-    from engine.findings import group_superseded as _group_superseded
+    from setpoint.findings import group_superseded as _group_superseded
 
     a = _finding("HR-AAA-001", "high", ["m1"])
     b = _finding("HR-AAA-002", "high", ["m1"])

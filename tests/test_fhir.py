@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from engine import Engine, SnapshotError
-from engine.fhir import bundle_to_snapshot
-from engine.leaves import REGISTRY, FactSpec
-from engine.normalize import membership
+from setpoint import Engine, SnapshotError
+from setpoint.fhir import bundle_to_snapshot
+from setpoint.leaves import REGISTRY, FactSpec
+from setpoint.normalize import membership
 
 from .conftest import AS_OF, ROOT
 from .fhir_data import DAY, ELISEO, HASSAN, LOINC, RXNORM, SNOMED, TWANDA, bundle, med, obs
@@ -101,7 +101,7 @@ def test_contraceptive_patch_is_not_menopausal_hormone_therapy(engine: Engine) -
 
 
 def test_synthea_bundle_from_the_command_line() -> None:
-    p = subprocess.run([sys.executable, "-m", "engine.cli", "evaluate", str(HASSAN), "--as-of", DAY, "--format",
+    p = subprocess.run([sys.executable, "-m", "setpoint.cli", "evaluate", str(HASSAN), "--as-of", DAY, "--format",
                         "json"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)

@@ -31,13 +31,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from engine import Engine
-from engine.errors import SnapshotError
-from engine.fhir import light
-from engine.fhir import parse as strict_parse
-from engine.fhir.context import resource_name
-from engine.service.prefetch import gather
-from engine.snapshot.models import Snapshot
+from setpoint import Engine
+from setpoint.errors import SnapshotError
+from setpoint.fhir import light
+from setpoint.fhir import parse as strict_parse
+from setpoint.fhir.context import resource_name
+from setpoint.service.prefetch import gather
+from setpoint.snapshot.models import Snapshot
 from tests.fhir_data import SPEC, SYNTHEA
 from tests.realworld import test_corpus as corpus
 
@@ -384,7 +384,7 @@ def test_strict_path_is_chosen_by_flag_env_and_argument(monkeypatch: pytest.Monk
     monkeypatch.setattr(strict_parse, "parse", lambda raw: calls.append(raw["resourceType"]) or real(raw))
     from typer.testing import CliRunner
 
-    from engine.cli import app
+    from setpoint.cli import app
 
     monkeypatch.delenv("SETPOINT_STRICT_FHIR")
     path = next(SYNTHEA.glob("Hassan_*.json"))

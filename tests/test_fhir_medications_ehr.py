@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from engine import Engine
-from engine.fhir.sig import parse
+from setpoint import Engine
+from setpoint.fhir.sig import parse
 
 from .conftest import AS_OF
 from .fhir_data import bundle, med
@@ -144,7 +144,7 @@ def test_each_ingredient_of_a_combination_counts_with_its_own_strength(engine: E
 
 
 def test_a_combination_rate_is_not_every_ingredient_s_dose(engine: Engine) -> None:
-    from engine.normalize import normalise
+    from setpoint.normalize import normalise
     snap = engine.snapshot({"patient": {"sex": "female", "birth_date": "1960-01-01"}, "medications": [
         {"id": "a", "name": "estradiol 0.05 MG/Day / norethindrone acetate 0.14 MG/Day Transdermal System"},
         {"id": "b", "name": "CombiPatch 0.05/0.14 mg/day"}]}, as_of=AS_OF)

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from engine import Engine
-from engine.facts.model import FactValue
-from engine.leaves import CompiledLeaf, compile_leaf, derive
-from engine.rules.conditions import Condition
+from setpoint import Engine
+from setpoint.facts.model import FactValue
+from setpoint.leaves import CompiledLeaf, compile_leaf, derive
+from setpoint.rules.conditions import Condition
 
 from .conftest import AS_OF
 

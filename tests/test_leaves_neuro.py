@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from engine import paths
-from engine.facts.model import FactValue
-from engine.inputs import to_snapshot
-from engine.knowledge.load import load_knowledge
-from engine.leaves import compile_leaf, derive
-from engine.normalize import normalise
-from engine.rules.conditions import Condition
+from setpoint import paths
+from setpoint.facts.model import FactValue
+from setpoint.inputs import to_snapshot
+from setpoint.knowledge.load import load_knowledge
+from setpoint.leaves import compile_leaf, derive
+from setpoint.normalize import normalise
+from setpoint.rules.conditions import Condition
 
 AS_OF = date(2026, 11, 21)
 K = load_knowledge(paths.knowledge_dir())

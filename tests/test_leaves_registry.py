@@ -10,13 +10,13 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
-from engine import Engine
-from engine.facts.model import EvidenceItem, FactValue
-from engine.leaves import REGISTRY, Leaf, Phrases, compile_leaf
-from engine.leaves.base import Leaf as BaseLeaf
-from engine.matching.tree import supporting_evidence
-from engine.rules.conditions import Condition
-from engine.rules.tree import Node
+from setpoint import Engine
+from setpoint.facts.model import EvidenceItem, FactValue
+from setpoint.leaves import REGISTRY, Leaf, Phrases, compile_leaf
+from setpoint.leaves.base import Leaf as BaseLeaf
+from setpoint.matching.tree import supporting_evidence
+from setpoint.rules.conditions import Condition
+from setpoint.rules.tree import Node
 
 from .conftest import AS_OF
 
@@ -49,7 +49,7 @@ def test_every_leaf_used_by_the_rule_base_speaks_plain_language(engine: Engine) 
 
 
 def test_a_second_registration_of_a_key_is_refused() -> None:
-    from engine.leaves.base import Args
+    from setpoint.leaves.base import Args
 
     class DupArgs(Args):
         x: int
@@ -109,7 +109,7 @@ def test_templates_render_in_a_sandbox(engine: Engine) -> None:
 
 
 def test_a_rule_message_cannot_use_python_internals(rules_copy) -> None:  # type: ignore[no-untyped-def]
-    from engine import RuleBaseError
+    from setpoint import RuleBaseError
 
     f = rules_copy / "neuro" / "lithium" / "lithium-with-nsaid.yaml"
     f.write_text(f.read_text().replace("message: |\n", "message: |\n  {{ rule.__class__.__init__ }}\n", 1))

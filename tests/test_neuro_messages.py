@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from engine import Engine
-from engine.findings import JUDGMENT
+from setpoint import Engine
+from setpoint.findings import JUDGMENT
 
 from .conftest import AS_OF
 

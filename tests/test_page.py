@@ -171,7 +171,7 @@ class _Req:
 def test_sessions_are_signed_expire_and_belong_to_one_password(tmp_path: Path) -> None:
     import time
 
-    from engine.service.page import PageReport, Reports, Sessions, session_key
+    from setpoint.service.page import PageReport, Reports, Sessions, session_key
 
     key = session_key(tmp_path / "data")
     assert session_key(tmp_path / "data") == key  # made once, then read by every worker
@@ -200,9 +200,9 @@ def test_sessions_are_signed_expire_and_belong_to_one_password(tmp_path: Path) -
 
 
 def test_with_jwt_trust_and_no_password_the_page_is_off(tmp_path: Path) -> None:
-    from engine.errors import SetpointError
-    from engine.service.app import create_app
-    from engine.service.settings import Issuer, Settings
+    from setpoint.errors import SetpointError
+    from setpoint.service.app import create_app
+    from setpoint.service.settings import Issuer, Settings
 
     server = Server(tmp_path / "data", tmp_path / "serve.log", "--trust", "https://ehr.example.org/=http://127.0.0.1:9/j")
     try:

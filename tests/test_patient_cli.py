@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import scenarios as sc
+from setpoint import scenarios as sc
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "features"
@@ -59,7 +59,7 @@ def test_cli_gives_exactly_the_findings_of_the_feature(scenario: sc.Scenario) ->
     # The file carries the same date, so `setpoint evaluate <file>` without --as-of gives the same report.
     assert str(snapshot.get("as_of")) == day, f"{path}: as_of {snapshot.get('as_of')} differs from {day}"
     proc = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "evaluate", path, "--as-of", day, "--format", "json"],
+        [sys.executable, "-m", "setpoint.cli", "evaluate", path, "--as-of", day, "--format", "json"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
     )
     assert proc.returncode == 0, proc.stderr

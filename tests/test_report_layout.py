@@ -9,11 +9,11 @@ import re
 
 import pytest
 
-from engine import Engine
-from engine.facts.model import EvidenceItem
-from engine.findings import JUDGMENT
-from engine.report_view import evidence_text, markdown_html
-from engine.service.cards import OrderContext, cards
+from setpoint import Engine
+from setpoint.facts.model import EvidenceItem
+from setpoint.findings import JUDGMENT
+from setpoint.report_view import evidence_text, markdown_html
+from setpoint.service.cards import OrderContext, cards
 
 from .conftest import AS_OF, ROOT
 from .test_cli import run

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
+from setpoint import Engine
 
 from .review_util import AS_OF, ESTROGEN, LITHIUM, cli, edit
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.scenarios import load_features
+from setpoint.scenarios import load_features
 
 from .review_util import cli, mini_rulebase, rule_doc
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import Engine, RuleBaseError
-from engine.review.lint import lint
+from setpoint import Engine, RuleBaseError
+from setpoint.review.lint import lint
 
 from .conftest import ROOT
 from .review_util import AS_OF, ESTROGEN, LITHIUM, NSAID, cli, copy_reports, drop_review, edit, write_rule
@@ -248,7 +248,7 @@ def _message_problems(rules: Path, text: str) -> list[dict]:
 
 def test_the_judgment_statement_is_appended_to_every_message(engine: Engine) -> None:
     """A rule's message never has to carry it: the renderer adds it, so no rule can forget it."""
-    from engine.findings import JUDGMENT
+    from setpoint.findings import JUDGMENT
 
     r = engine.evaluate(ROOT / "examples" / "perimenopause-and-lithium.yaml", as_of=date(2026, 11, 21))
     assert r.findings and all(f.detail.rstrip().endswith(JUDGMENT) for f in r.findings)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import Engine
-from engine.errors import IntegrityError
-from engine.manifest import verify_manifest, write_manifest
-from engine.rules.load import SIGNATURE
+from setpoint import Engine
+from setpoint.errors import IntegrityError
+from setpoint.manifest import verify_manifest, write_manifest
+from setpoint.rules.load import SIGNATURE
 
 from .conftest import ROOT
 from .review_util import LITHIUM, NSAID, cli, edit

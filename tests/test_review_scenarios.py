@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import Engine
-from engine import scenarios as sc
+from setpoint import Engine
+from setpoint import scenarios as sc
 
 from .conftest import ROOT
 from .review_util import mini_rulebase, rule_doc

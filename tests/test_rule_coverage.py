@@ -5,8 +5,8 @@ names the rule; see that module for the definitions).  `setpoint rules test` sho
 
 from __future__ import annotations
 
-from engine import Engine
-from engine.review.coverage import run_coverage
+from setpoint import Engine
+from setpoint.review.coverage import run_coverage
 
 from .conftest import ROOT
 

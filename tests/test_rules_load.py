@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import Engine, RuleBaseError
-from engine.rules.schema import Rule
+from setpoint import Engine, RuleBaseError
+from setpoint.rules.schema import Rule
 
 NSAID = "neuro/lithium/lithium-with-nsaid.yaml"
 
@@ -119,7 +119,7 @@ def test_one_bad_file_reports_all_problems(rules_copy: Path) -> None:
 
 def test_unverified_grade_requires_flag() -> None:
     with pytest.raises(ValueError, match="unverified"):
-        from engine.rules.schema import Evidence
+        from setpoint.rules.schema import Evidence
 
         Evidence(grade="U", unverified=False)
 

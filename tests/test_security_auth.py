@@ -21,9 +21,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from engine.service.auth import AuthError, Client, JwksCache, Verifier
-from engine.service.settings import Issuer, Settings
-from engine.service.store import Store
+from setpoint.service.auth import AuthError, Client, JwksCache, Verifier
+from setpoint.service.settings import Issuer, Settings
+from setpoint.service.store import Store
 
 from .conftest import ROOT
 from .fhir_data import patient
@@ -266,7 +266,7 @@ def test_cors_is_off_unless_an_origin_is_allowed(secured: Server, tmp_path: Path
 
 
 def _serve_fails(tmp_path: Path, *args: str) -> str:
-    p = subprocess.run([sys.executable, "-m", "engine.cli", "serve", "--data-dir", str(tmp_path / "d"),
+    p = subprocess.run([sys.executable, "-m", "setpoint.cli", "serve", "--data-dir", str(tmp_path / "d"),
                         "--port", str(free_port()), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert p.returncode == 2, p.stderr
     return p.stderr

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
-from engine.service.cards import OrderContext, cards, web_url
-from engine.service.markdown import escape, neutralise
+from setpoint import Engine
+from setpoint.service.cards import OrderContext, cards, web_url
+from setpoint.service.markdown import escape, neutralise
 
 from .conftest import AS_OF
 from .fhir_data import bundle, med, obs

@@ -57,7 +57,7 @@ def test_every_call_is_logged_without_patient_data(tmp_path: Path) -> None:
 
 
 def replay(log: Path, rules: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine.cli", "replay", str(log), "--rules", str(rules)],
+    return subprocess.run([sys.executable, "-m", "setpoint.cli", "replay", str(log), "--rules", str(rules)],
                           cwd=ROOT, capture_output=True, text=True, timeout=180)
 
 

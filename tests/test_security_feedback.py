@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from engine.service.store import Store
+from setpoint.service.store import Store
 
 from .fhir_data import med, obs, patient, searchset
 from .test_service import PV, Server

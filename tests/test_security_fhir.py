@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from engine.service.settings import Settings
-from engine.service.urls import UrlError, parse_base
+from setpoint.service.settings import Settings
+from setpoint.service.urls import UrlError, parse_base
 
 from .fhir_data import patient
 from .security_util import ISS, EhrKey, JwksServer

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
-from engine.errors import SnapshotError
+from setpoint import Engine
+from setpoint.errors import SnapshotError
 
 from .conftest import AS_OF
 from .fhir_data import bundle, med, obs, patient, searchset

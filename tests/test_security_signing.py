@@ -19,7 +19,7 @@ EXAMPLE = ROOT / "examples" / "perimenopause-and-lithium.yaml"
 
 def setpoint(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"SETPOINT_HOME": str(home), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "engine.cli", *args], cwd=ROOT, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "setpoint.cli", *args], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=180)
 
 

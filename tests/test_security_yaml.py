@@ -7,8 +7,8 @@ import time
 import pytest
 import yaml
 
-from engine.errors import SetpointError, UnsafeYamlError
-from engine.yamlsafe import load_yaml
+from setpoint.errors import SetpointError, UnsafeYamlError
+from setpoint.yamlsafe import load_yaml
 
 from .conftest import ROOT
 

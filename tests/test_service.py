@@ -27,8 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from engine import Engine
-from engine.service.store import Store
+from setpoint import Engine
+from setpoint.service.store import Store
 
 from .conftest import AS_OF, ROOT
 from .fhir_data import SPEC, TWANDA, bundle, med, obs, patient, searchset
@@ -69,7 +69,7 @@ class Server:
         env = {**os.environ, "SETPOINT_AS_OF": AS_OF.isoformat(), **(env or {})}
         self.log = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "engine.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            [sys.executable, "-m", "setpoint.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--data-dir", str(data_dir), "--max-body-bytes", str(LIMIT), *extra],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 90

@@ -22,7 +22,7 @@ import httpx
 import psutil
 import pytest
 
-from engine.service.work import TEST_CRASH, TEST_HOOKS_ENV, TEST_SLOW
+from setpoint.service.work import TEST_CRASH, TEST_HOOKS_ENV, TEST_SLOW
 
 from .fhir_data import med, obs, patient, searchset
 from .test_service import PV, Server

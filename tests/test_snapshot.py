@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import Engine, SnapshotError
-from engine.snapshot.models import Snapshot, frequency_per_day
+from setpoint import Engine, SnapshotError
+from setpoint.snapshot.models import Snapshot, frequency_per_day
 
 from .conftest import AS_OF, patient
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pint
 import pytest
 
-from engine.knowledge.load import load_knowledge
+from setpoint.knowledge.load import load_knowledge
 
 from .conftest import ROOT
 

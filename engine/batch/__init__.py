@@ -1,6 +1,6 @@
 """Population screening: evaluate many patients and write one Parquet row per finding.
 
-    from engine.batch import BatchOptions, run_batch
+    from setpoint.batch import BatchOptions, run_batch
     report = run_batch(BatchOptions(input=Path("bundles/"), out=Path("results.parquet"), as_of=date(2026, 11, 21)))
 
 Modules, one job each: `inputs` (detect the input kind), `bulk` (patient of a Bulk Data resource),
@@ -10,9 +10,9 @@ Modules, one job each: `inputs` (detect the input kind), `bulk` (patient of a Bu
 (the whole batch) and `popdiff` (`rules diff --population`).
 """
 
-from engine.batch.models import BatchOptions, BatchReport, BatchSummary, RuleSummary
-from engine.batch.popdiff import PopulationDiff, population_diff
-from engine.batch.run import BatchIncomplete, BatchInputError, run_batch
+from .models import BatchOptions, BatchReport, BatchSummary, RuleSummary
+from .popdiff import PopulationDiff, population_diff
+from .run import BatchIncomplete, BatchInputError, run_batch
 
 __all__ = ["BatchIncomplete", "BatchInputError", "BatchOptions", "BatchReport", "BatchSummary", "PopulationDiff",
            "RuleSummary", "population_diff", "run_batch"]

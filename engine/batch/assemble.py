@@ -8,8 +8,8 @@ from typing import Any
 
 import orjson
 
-from engine.batch.models import InputKind, PatientRef
-from engine.errors import SetpointError
+from ..errors import SetpointError
+from .models import InputKind, PatientRef
 
 
 class RecordError(SetpointError):

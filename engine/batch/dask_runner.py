@@ -13,9 +13,9 @@ from datetime import date
 from distributed import Client, as_completed
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from engine.batch.evaluate import evaluate_partition, warm
-from engine.batch.local import Sink
-from engine.batch.models import Partition
+from .evaluate import evaluate_partition, warm
+from .local import Sink
+from .models import Partition
 
 PLUGIN_NAME = "setpoint-engine"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.errors import SetpointError
+from ..errors import SetpointError
 
 
 class BatchInputError(SetpointError):

@@ -10,9 +10,9 @@ import logging
 from datetime import date
 from pathlib import Path
 
-from engine import Engine, EvaluationResult
-from engine.batch.assemble import record
-from engine.batch.models import InputKind, Partition, PartitionCounts, PartitionResult, PatientRef, RuleCounts
+from .. import Engine, EvaluationResult
+from .assemble import record
+from .models import InputKind, Partition, PartitionCounts, PartitionResult, PatientRef, RuleCounts
 
 COLUMNS = ("patient_id", "source", "rule_id", "rule_version", "title", "severity", "outcome", "summary",
            "grouped_under", "as_of", "rulebase_version", "rulebase_hash")
@@ -71,7 +71,7 @@ def evaluate_partition(part: Partition, as_of: date, rules: str | None, knowledg
 
 def _error_row(cols: dict[str, list[object]], ref: PatientRef, e: Exception, as_of: date, version: str,
                content_hash: str) -> None:
-    from engine.errors import SetpointError
+    from ..errors import SetpointError
 
     if isinstance(e, SetpointError):
         message = str(e)

@@ -13,8 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from engine.batch import bulk, inputs
-from engine.batch.models import InputKind, Partition, PatientRef
+from . import bulk, inputs
+from .models import InputKind, Partition, PatientRef
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

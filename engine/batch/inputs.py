@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from engine.batch.errors import BatchInputError
-from engine.batch.models import InputKind
+from .errors import BatchInputError
+from .models import InputKind
 
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 __all__ = ["BatchInputError", "detect", "files", "fingerprint"]

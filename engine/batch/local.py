@@ -10,9 +10,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 
-from engine.batch.errors import BatchIncomplete
-from engine.batch.evaluate import evaluate_partition, warm
-from engine.batch.models import Partition, PartitionResult
+from .errors import BatchIncomplete
+from .evaluate import evaluate_partition, warm
+from .models import Partition, PartitionResult
 
 Sink = Callable[[PartitionResult], None]
 

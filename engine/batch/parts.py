@@ -18,9 +18,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from engine import __version__
-from engine.batch.evaluate import COLUMNS
-from engine.batch.models import PartitionCounts, PartitionResult
+from .. import __version__
+from .evaluate import COLUMNS
+from .models import PartitionCounts, PartitionResult
 
 SCHEMA = pa.schema([
     pa.field("patient_id", pa.string()),

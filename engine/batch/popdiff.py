@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.batch.models import BatchOptions
-from engine.batch.run import run_batch
+from .models import BatchOptions
+from .run import run_batch
 
 EXAMPLES = 3
 Key = tuple[str, str]  # (rule_id, outcome)

@@ -21,14 +21,14 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from engine import paths
-from engine.batch import summary as summaries
-from engine.batch.errors import BatchIncomplete, BatchInputError
-from engine.batch.evaluate import engine_for, stamp
-from engine.batch.index import open_index
-from engine.batch.local import default_workers, run_local
-from engine.batch.models import BatchOptions, BatchReport, PartitionCounts, PartitionResult
-from engine.batch.parts import PartStore, counts_of, merge, run_id
+from .. import paths
+from . import summary as summaries
+from .errors import BatchIncomplete, BatchInputError
+from .evaluate import engine_for, stamp
+from .index import open_index
+from .local import default_workers, run_local
+from .models import BatchOptions, BatchReport, PartitionCounts, PartitionResult
+from .parts import PartStore, counts_of, merge, run_id
 
 __all__ = ["BatchIncomplete", "BatchInputError", "run_batch"]
 PATIENTS_PER_WORKER = 100
@@ -97,7 +97,7 @@ def run_batch(opts: BatchOptions, console: Console | None = None) -> BatchReport
             progress.advance(task, result.counts.patients)
 
         if todo and opts.scheduler:
-            from engine.batch.dask_runner import run_dask
+            from .dask_runner import run_dask
 
             try:
                 run_dask(parts_iter, opts.as_of, rules, knowledge, opts.scheduler, sink, opts.strict_fhir)

@@ -7,8 +7,8 @@ from datetime import date
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from engine import paths
-from engine.batch.models import BatchSummary, InputKind, PartitionCounts, RuleSummary
+from .. import paths
+from .models import BatchSummary, InputKind, PartitionCounts, RuleSummary
 
 SEVERITIES = ("critical", "high", "moderate", "low", "info")
 COLOURS = {"critical": "#7f1d1d", "high": "#dc2626", "moderate": "#f59e0b", "low": "#3b82f6", "info": "#94a3b8",

@@ -11,10 +11,10 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from engine.facts.model import PRESUMPTION, Censored, FactValue
-from engine.knowledge.load import Knowledge
-from engine.leaves import REGISTRY, FactSpec
-from engine.normalize import Case
+from ..knowledge.load import Knowledge
+from ..leaves import REGISTRY, FactSpec
+from ..normalize import Case
+from .model import PRESUMPTION, Censored, FactValue
 
 log = logging.getLogger("setpoint")
 

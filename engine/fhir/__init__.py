@@ -6,6 +6,6 @@ reads, checked as fhir.resources checks them) or, with `strict_fhir`, validated 
 what is read and how an unreadable entry is reported.
 """
 
-from engine.fhir.mapper import bundle_to_snapshot, entries, is_bundle
+from .mapper import bundle_to_snapshot, entries, is_bundle
 
 __all__ = ["bundle_to_snapshot", "entries", "is_bundle"]

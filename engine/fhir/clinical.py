@@ -6,11 +6,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.errors import format_validation_error
-from engine.fhir.context import MapContext
-from engine.fhir.values import ICD10, ICD10CM, SNOMED, PartialDate, cc_text, codings, to_date
-from engine.fhir.vocabulary import Vocabulary
-from engine.snapshot.models import Condition
+from ..errors import format_validation_error
+from ..snapshot.models import Condition
+from .context import MapContext
+from .values import ICD10, ICD10CM, SNOMED, PartialDate, cc_text, codings, to_date
+from .vocabulary import Vocabulary
 
 # Condition.clinicalStatus -> snapshot status.
 CLINICAL_STATUS = {"active": "active", "recurrence": "active", "relapse": "active", "inactive": "history",

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from engine.fhir import light
-from engine.fhir.values import ref_string
-from engine.fhir.vocabulary import Vocabulary
-from engine.snapshot.models import Condition, DataIssue, Medication, Result, ScaleScore, VitalSign
+from ..snapshot.models import Condition, DataIssue, Medication, Result, ScaleScore, VitalSign
+from . import light
+from .values import ref_string
+from .vocabulary import Vocabulary
 
 
 def content_identity(resource: dict[str, Any]) -> str:

@@ -13,17 +13,17 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from engine import paths
-from engine.errors import SnapshotError
-from engine.fhir import light
-from engine.fhir.clinical import map_condition, map_outcome, map_patient, map_procedure, procedure_relevant
-from engine.fhir.context import MapContext, content_identity, resource_name
-from engine.fhir.medications import map_medication
-from engine.fhir.observations import map_observation
-from engine.fhir.observations import relevant as observation_relevant
-from engine.fhir.vocabulary import vocabulary
-from engine.knowledge.load import Knowledge, load_knowledge
-from engine.snapshot.models import InputCounts, TypeCounts
+from .. import paths
+from ..errors import SnapshotError
+from ..knowledge.load import Knowledge, load_knowledge
+from ..snapshot.models import InputCounts, TypeCounts
+from . import light
+from .clinical import map_condition, map_outcome, map_patient, map_procedure, procedure_relevant
+from .context import MapContext, content_identity, resource_name
+from .medications import map_medication
+from .observations import map_observation
+from .observations import relevant as observation_relevant
+from .vocabulary import vocabulary
 
 BUNDLE_TYPES = ("collection", "searchset", "transaction", "batch", "document", "history", "message",
                 "transaction-response", "batch-response")
@@ -86,7 +86,7 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
     one that holds more than one patient.  `strict`: validate each resource whole with fhir.resources
     (engine.fhir.parse) instead of reading only what the engine uses (engine.fhir.light, the default)."""
     if strict:
-        from engine.fhir import parse
+        from . import parse
 
         reader: light.Parser = parse.parse
     else:

@@ -18,12 +18,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.errors import format_validation_error
-from engine.fhir import sig
-from engine.fhir.context import MapContext
-from engine.fhir.values import ATC, RXNORM, SNOMED, PartialDate, cc_text, codings, number, ref_string, to_date
-from engine.knowledge.load import Knowledge, norm_name, norm_unit
-from engine.snapshot.models import Medication, frequency_per_day
+from ..errors import format_validation_error
+from ..knowledge.load import Knowledge, norm_name, norm_unit
+from ..snapshot.models import Medication, frequency_per_day
+from . import sig
+from .context import MapContext
+from .values import ATC, RXNORM, SNOMED, PartialDate, cc_text, codings, number, ref_string, to_date
 
 CURRENT = {"active", "on-hold", "draft", "intended", "unknown"}
 STOPPED = {"completed", "stopped"}

@@ -14,10 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine import dose_timing
-from engine.errors import format_validation_error
-from engine.fhir.context import MapContext
-from engine.fhir.values import (
+from .. import dose_timing
+from ..errors import format_validation_error
+from ..snapshot.models import Result, ScaleScore, VitalSign
+from .context import MapContext
+from .values import (
     LOINC,
     SNOMED,
     UCUM,
@@ -29,8 +30,7 @@ from engine.fhir.values import (
     number,
     ref_string,
 )
-from engine.fhir.vocabulary import PREGNANCY_STATUS
-from engine.snapshot.models import Result, ScaleScore, VitalSign
+from .vocabulary import PREGNANCY_STATUS
 
 SKIP_STATUS = {"entered-in-error", "cancelled", "registered"}
 

@@ -39,8 +39,8 @@ from fhir.resources.R4B.procedure import Procedure
 from fhir.resources.R4B.specimen import Specimen
 from pydantic import ValidationError
 
-from engine.errors import validation_items
-from engine.fhir.light import Parsed
+from ..errors import validation_items
+from .light import Parsed
 
 __all__ = ["MODELS", "Parsed", "parse"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from engine.snapshot.models import frequency_per_day
+from ..snapshot.models import frequency_per_day
 
 _WORDS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half": 0.5, "a": 1.0, "an": 1.0}
 _NUM = r"(\d+(?:\.\d+)?|one|two|three|four|half|an?)"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from engine.knowledge.load import Knowledge
-from engine.normalize import resembled_analyte, resolve_analyte
+from ..knowledge.load import Knowledge
+from ..normalize import resembled_analyte, resolve_analyte
 
 # Snapshot vital-sign kinds and the analyte ids that carry their LOINC codes.
 VITAL_ANALYTES = {"temperature_c": "temperature", "systolic_bp": "systolic_bp", "diastolic_bp": "diastolic_bp",

@@ -19,12 +19,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from engine.errors import SnapshotError
-from engine.inputs.text import check_size, parse, parse_bytes
-from engine.snapshot.models import Snapshot
+from ..errors import SnapshotError
+from ..snapshot.models import Snapshot
+from .text import check_size, parse, parse_bytes
 
 if TYPE_CHECKING:
-    from engine.knowledge.load import Knowledge
+    from ..knowledge.load import Knowledge
 
 
 class InputFormat(Protocol):
@@ -37,8 +37,8 @@ class InputFormat(Protocol):
 
 
 def _formats() -> list[InputFormat]:
-    from engine.inputs.fhir_bundle import FhirBundle
-    from engine.inputs.snapshot import SnapshotDocument
+    from .fhir_bundle import FhirBundle
+    from .snapshot import SnapshotDocument
 
     return [FhirBundle(), SnapshotDocument()]
 

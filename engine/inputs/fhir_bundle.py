@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from engine.inputs.snapshot import SnapshotDocument
-from engine.knowledge.load import Knowledge
-from engine.snapshot.models import Snapshot
+from ..knowledge.load import Knowledge
+from ..snapshot.models import Snapshot
+from .snapshot import SnapshotDocument
 
 
 class FhirBundle:
@@ -21,7 +21,7 @@ class FhirBundle:
 
     def to_snapshot(self, doc: Mapping[str, Any], *, source: str, knowledge: Knowledge,
                     drafts_start: date | None = None, strict_fhir: bool = False) -> Snapshot:
-        from engine.fhir import bundle_to_snapshot
+        from ..fhir import bundle_to_snapshot
 
         mapped = bundle_to_snapshot(dict(doc), knowledge, source, drafts_start=drafts_start, strict=strict_fhir)
         return SnapshotDocument().to_snapshot(mapped, source=source, knowledge=knowledge)

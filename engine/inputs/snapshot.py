@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.errors import SnapshotError, format_validation_error
-from engine.knowledge.load import Knowledge
-from engine.snapshot.models import Snapshot
+from ..errors import SnapshotError, format_validation_error
+from ..knowledge.load import Knowledge
+from ..snapshot.models import Snapshot
 
 
 class SnapshotDocument:

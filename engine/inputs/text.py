@@ -12,8 +12,8 @@ from typing import Any
 import orjson
 import yaml
 
-from engine.errors import SnapshotError, UnsafeYamlError
-from engine.yamlsafe import MAX_BYTES, load_yaml
+from ..errors import SnapshotError, UnsafeYamlError
+from ..yamlsafe import MAX_BYTES, load_yaml
 
 MAX_INPUT_BYTES = MAX_BYTES  # one patient record or one rule file; EHR exports are far smaller
 

@@ -12,8 +12,9 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from engine.errors import KnowledgeError, UnsafeYamlError, format_validation_error
-from engine.knowledge.models import (
+from ..errors import KnowledgeError, UnsafeYamlError, format_validation_error
+from ..yamlsafe import load_yaml
+from .models import (
     Analyte,
     AnalytesFile,
     ConditionSet,
@@ -27,8 +28,7 @@ from engine.knowledge.models import (
     Source,
     SourcesFile,
 )
-from engine.knowledge.names import distinctive_words, name_key, norm_name
-from engine.yamlsafe import load_yaml
+from .names import distinctive_words, name_key, norm_name
 
 M = TypeVar("M", bound=BaseModel)
 FILES = ("analytes.yaml", "medications.yaml", "conditions.yaml", "scales.yaml", "sources.yaml")

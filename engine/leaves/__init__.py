@@ -23,8 +23,8 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Union
 
-from engine.leaves import course, medications, notes_issues, patient, results, scales_vitals  # noqa: F401 - register
-from engine.leaves.base import (
+from . import course, medications, notes_issues, patient, results, scales_vitals  # noqa: F401 - register
+from .base import (
     REGISTRY,
     TRUE,
     Check,
@@ -37,9 +37,9 @@ from engine.leaves.base import (
 )
 
 if TYPE_CHECKING:
-    from engine.facts.model import FactValue
-    from engine.knowledge.load import Knowledge
-    from engine.normalize import Case
+    from ..facts.model import FactValue
+    from ..knowledge.load import Knowledge
+    from ..normalize import Case
 
 log = logging.getLogger("setpoint")
 

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 from pydantic import BaseModel, ConfigDict, model_validator
 
 if TYPE_CHECKING:
-    from engine.facts.model import FactValue
-    from engine.knowledge.load import Knowledge
-    from engine.normalize import Case
+    from ..facts.model import FactValue
+    from ..knowledge.load import Knowledge
+    from ..normalize import Case
 
 FactType = Literal["bool", "number", "string"]
 Op = Literal["==", "!=", ">", ">=", "<", "<=", "in"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, time
 
-from engine.facts.model import PRESUMPTION, EvidenceItem, FactValue, evidence_item
-from engine.knowledge.load import Knowledge
-from engine.normalize import FUTURE_TOLERANCE_DAYS, Case, NormMed, NormResult, membership
+from ..facts.model import PRESUMPTION, EvidenceItem, FactValue, evidence_item
+from ..knowledge.load import Knowledge
+from ..normalize import FUTURE_TOLERANCE_DAYS, Case, NormMed, NormResult, membership
 
 evidence = evidence_item
 MIDNIGHT = time(0, 0)  # a date-only collection is read as 00:00: its clock time is not recorded

@@ -9,9 +9,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from engine.facts.model import EvidenceItem, FactValue
-from engine.knowledge.load import Knowledge
-from engine.leaves.base import (
+from ..facts.model import EvidenceItem, FactValue
+from ..knowledge.load import Knowledge
+from ..normalize import Case, NormMed, age_at
+from .base import (
     Args,
     Check,
     CompileContext,
@@ -23,7 +24,7 @@ from engine.leaves.base import (
     num,
     spec,
 )
-from engine.leaves.common import (
+from .common import (
     course_start,
     days_between,
     days_since_change,
@@ -33,7 +34,6 @@ from engine.leaves.common import (
     no_course,
     unknown,
 )
-from engine.normalize import Case, NormMed, age_at
 
 # A washout can only be checked when the second product's start date is known; a stopped product older
 # than this is not asked about (its washout is long past and cannot be acted on).

@@ -6,9 +6,10 @@ import re
 
 from pydantic import Field, model_validator
 
-from engine.facts.model import FactValue
-from engine.knowledge.load import Knowledge, norm_unit
-from engine.leaves.base import (
+from ..facts.model import FactValue
+from ..knowledge.load import Knowledge, norm_unit
+from ..normalize import MASS_TO_MG, Case, NormMed, ingredient_dose, sets_with_meds
+from .base import (
     Args,
     CompileContext,
     CompiledLeaf,
@@ -19,8 +20,7 @@ from engine.leaves.base import (
     num,
     spec,
 )
-from engine.leaves.common import active_in, maybe_reason, med_ev, meds_in, unknown
-from engine.normalize import MASS_TO_MG, Case, NormMed, ingredient_dose, sets_with_meds
+from .common import active_in, maybe_reason, med_ev, meds_in, unknown
 
 
 class MedActiveArgs(Args):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from engine.facts.model import FactValue
-from engine.knowledge.load import Knowledge
-from engine.leaves.base import Args, CompileContext, CompiledLeaf, FactSpec, Leaf, Phrases, spec
-from engine.leaves.common import evidence, in_window
-from engine.normalize import Case
+from ..facts.model import FactValue
+from ..knowledge.load import Knowledge
+from ..normalize import Case
+from .base import Args, CompileContext, CompiledLeaf, FactSpec, Leaf, Phrases, spec
+from .common import evidence, in_window
 
 
 class NoteArgs(Args):

@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from engine.facts.model import PRESUMPTION, EvidenceItem, FactValue
-from engine.knowledge.load import Knowledge
-from engine.leaves.base import (
+from ..facts.model import PRESUMPTION, EvidenceItem, FactValue
+from ..knowledge.load import Knowledge
+from ..normalize import Case
+from .base import (
     Args,
     Check,
     Compare,
@@ -20,8 +21,7 @@ from engine.leaves.base import (
     Phrases,
     spec,
 )
-from engine.leaves.common import days_between, evidence, in_window, unknown
-from engine.normalize import Case
+from .common import days_between, evidence, in_window, unknown
 
 CHILDBEARING_AGES = (12, 55)
 PatientField = Literal[

@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from engine.facts.model import PRESUMPTION, EvidenceItem, FactValue
-from engine.knowledge.load import Knowledge
-from engine.leaves.base import (
+from ..facts.model import PRESUMPTION, EvidenceItem, FactValue
+from ..knowledge.load import Knowledge
+from ..normalize import Case, NormResult
+from .base import (
     CLOCK,
     Args,
     Check,
@@ -22,7 +23,7 @@ from engine.leaves.base import (
     num,
     spec,
 )
-from engine.leaves.common import (
+from .common import (
     MIDNIGHT,
     active_in,
     clock,
@@ -40,7 +41,6 @@ from engine.leaves.common import (
     unknown,
     usable,
 )
-from engine.normalize import Case, NormResult
 
 DOSE_TIMINGS = ("early", "trough", "late", "unrecorded")
 # Lithium: a 12-hour trough is acceptable from 10 to 14 hours after the dose (catalogue N22 [S]).

@@ -7,10 +7,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from engine.facts.model import EvidenceItem, FactValue
-from engine.knowledge.load import Knowledge
-from engine.leaves.base import Args, CompileContext, CompiledLeaf, FactSpec, Leaf, NumCompare, Phrases, num, spec
-from engine.leaves.common import (
+from ..facts.model import EvidenceItem, FactValue
+from ..knowledge.load import Knowledge
+from ..normalize import Case
+from ..snapshot.models import ScaleScore
+from .base import Args, CompileContext, CompiledLeaf, FactSpec, Leaf, NumCompare, Phrases, num, spec
+from .common import (
     SCALE_LABELS,
     course_start,
     days_between,
@@ -24,8 +26,6 @@ from engine.leaves.common import (
     unknown,
     usable,
 )
-from engine.normalize import Case
-from engine.snapshot.models import ScaleScore
 
 VitalKind = Literal["temperature", "systolic_bp", "diastolic_bp", "heart_rate", "weight"]
 ScaleName = Literal["phq9", "gad7"]

@@ -44,12 +44,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.errors import MatcherError, RuleBaseError
-from engine.facts.model import FactValue
-from engine.leaves import Check
-from engine.matching.logic3 import MAX_CONJUNCTIONS, Conj3, Constraint, dnf3
-from engine.matching.tree import Tri
-from engine.rules.tree import Node
+from ..errors import MatcherError, RuleBaseError
+from ..facts.model import FactValue
+from ..leaves import Check
+from ..rules.tree import Node
+from .logic3 import MAX_CONJUNCTIONS, Conj3, Constraint, dnf3
+from .tree import Tri
 
 try:  # durable-rules does not import on every Python (3.13+); the engine falls back to the tree.
     import durable_rules_engine as _dre

@@ -13,8 +13,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.leaves import Check
-from engine.rules.tree import Node, Visitor
+from ..leaves import Check
+from ..rules.tree import Node, Visitor
 
 MAX_CONJUNCTIONS = 64  # per rule and polarity, after conversion to DNF
 

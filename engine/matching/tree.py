@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.facts.model import EvidenceItem, FactValue
-from engine.leaves import CompiledLeaf
-from engine.rules.tree import Node, Visitor
+from ..facts.model import EvidenceItem, FactValue
+from ..leaves import CompiledLeaf
+from ..rules.tree import Node, Visitor
 
 Tri = bool | None
 Values = dict[int, Tri]

@@ -14,15 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine import paths
-from engine.errors import IntegrityError
-from engine.review.coverage import CoverageReport, run_coverage
-from engine.review.lint import DUE_SOON_DAYS, lint_checked
-from engine.review.plain import Phrases, outline, outline_lines, sentence
-from engine.rules.load import Problem, load_rulebase
-from engine.rules.schema import Rule, signed_off
-from engine.scenarios import Progress
-from engine.severity import DESCENDING, rank
+from .. import paths
+from ..errors import IntegrityError
+from ..rules.load import Problem, load_rulebase
+from ..rules.schema import Rule, signed_off
+from ..scenarios import Progress
+from ..severity import DESCENDING, rank
+from .coverage import CoverageReport, run_coverage
+from .lint import DUE_SOON_DAYS, lint_checked
+from .plain import Phrases, outline, outline_lines, sentence
 
 FORMATS = {"html": "audit/audit.html.j2", "markdown": "audit/audit.md.j2"}
 GRADES = {
@@ -55,7 +55,7 @@ def _review_state(rule: Rule, as_of: date) -> str:
 
 
 def _manifest_state(root: Path) -> str:
-    from engine.manifest import compare
+    from ..manifest import compare
 
     try:
         mismatch = compare(root)
@@ -69,7 +69,7 @@ def _manifest_state(root: Path) -> str:
 def build(rules: Path | None = None, knowledge: Path | None = None, features: Path | None = None,
           as_of: date | None = None, scenarios: bool = True, progress: Progress | None = None) -> dict[str, Any]:
     """Everything the audit templates show, as plain data."""
-    from engine.core import Engine
+    from ..core import Engine
 
     when = as_of or date.today()
     rules_dir = Path(rules) if rules else paths.rules_dir()
@@ -145,6 +145,6 @@ def build(rules: Path | None = None, knowledge: Path | None = None, features: Pa
 def render(data: dict[str, Any], fmt: str = "html", reports: Path | None = None) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    from engine.render import environment
+    from ..render import environment
 
     return environment(Path(reports) if reports else paths.reports_dir()).get_template(FORMATS[fmt]).render(**data)

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.matching.tree import eval_leaf
-from engine.review.plain import Phrases
-from engine.rules.load import LoadedRule, leaf_nodes
-from engine.scenarios import Progress, Scenario, ScenarioRun, load_features, run_all
+from ..matching.tree import eval_leaf
+from ..rules.load import LoadedRule, leaf_nodes
+from ..scenarios import Progress, Scenario, ScenarioRun, load_features, run_all
+from .plain import Phrases
 
 if TYPE_CHECKING:
-    from engine.core import Engine
+    from ..core import Engine
 
 
 @dataclass

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine import paths
-from engine.rules.load import CheckedRuleBase, Problem, load_rulebase
-from engine.rules.schema import Rule
-from engine.scenarios import Progress, load_features, run_all
+from .. import paths
+from ..rules.load import CheckedRuleBase, Problem, load_rulebase
+from ..rules.schema import Rule
+from ..scenarios import Progress, load_features, run_all
 
 if TYPE_CHECKING:
-    from engine.core import Engine
+    from ..core import Engine
 
 BEHAVIOUR_FIELDS = ("when", "escalations", "severity")
 
@@ -203,7 +203,7 @@ def behaviour(old: Engine, new: Engine, features: Path,
 def diff(old: Path, new: Path, knowledge: Path | None = None, features: Path | None = None,
          progress: Progress | None = None) -> RuleBaseDiff:
     """Compare the rule bases at `old` and `new` (with the same knowledge and message templates)."""
-    from engine.core import Engine
+    from ..core import Engine
 
     loaded_old = load_rulebase(old, knowledge)
     loaded_new = load_rulebase(new, loaded_old.knowledge)

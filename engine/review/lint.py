@@ -37,15 +37,15 @@ from urllib.parse import urlsplit
 
 from jinja2 import TemplateError, nodes
 
-from engine import paths
-from engine.errors import KnowledgeError, RuleBaseError
-from engine.knowledge.load import Knowledge
-from engine.matching import durable
-from engine.render import CANNOT_ASSESS, TAIL, Renderer
-from engine.review import logic
-from engine.rules.load import CheckedRuleBase, Level, LoadedRule, Problem, RuleFile, load_rulebase
-from engine.rules.schema import Rule, signed_off
-from engine.rules.tree import Node
+from .. import paths
+from ..errors import KnowledgeError, RuleBaseError
+from ..knowledge.load import Knowledge
+from ..matching import durable
+from ..render import CANNOT_ASSESS, TAIL, Renderer
+from ..rules.load import CheckedRuleBase, Level, LoadedRule, Problem, RuleFile, load_rulebase
+from ..rules.schema import Rule, signed_off
+from ..rules.tree import Node
+from . import logic
 
 JUDGMENT_PARTIALS = ("partials/judgment.md.j2",)
 FORBIDDEN = re.compile(r"\b(safe|safely|no problems?|all clear)\b", re.IGNORECASE)

@@ -25,9 +25,9 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from engine.leaves import Check
-from engine.matching.logic3 import MAX_CONJUNCTIONS, Conj, dnf
-from engine.rules.tree import Node
+from ..leaves import Check
+from ..matching.logic3 import MAX_CONJUNCTIONS, Conj, dnf
+from ..rules.tree import Node
 
 _OTHER = "\x00another value"
 _FLIP = {"==": "!=", "!=": "==", ">": "<=", ">=": "<", "<": ">=", "<=": ">", "in": "not in", "not in": "in"}

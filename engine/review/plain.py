@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.leaves import Leaf
-from engine.leaves import Phrases as _Phrases
-from engine.rules.tree import Node, Visitor
+from ..leaves import Leaf
+from ..leaves import Phrases as _Phrases
+from ..rules.tree import Node, Visitor
 
 
 class Phrases(_Phrases):

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from engine.leaves import REGISTRY, Leaf, LeafModel
+from ..leaves import REGISTRY, Leaf, LeafModel
 
 
 class _Node(BaseModel):

@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from engine import paths
-from engine.errors import RuleBaseError, UnsafeYamlError, validation_items
-from engine.knowledge.load import Knowledge, load_knowledge
-from engine.leaves import CompileContext, CompiledLeaf, reference_problems
-from engine.rules.schema import DOMAINS, Rule, RuleBaseManifest, signed_off
-from engine.rules.tree import Node, build, gates
-from engine.yamlsafe import load_yaml
+from .. import paths
+from ..errors import RuleBaseError, UnsafeYamlError, validation_items
+from ..knowledge.load import Knowledge, load_knowledge
+from ..leaves import CompileContext, CompiledLeaf, reference_problems
+from ..yamlsafe import load_yaml
+from .schema import DOMAINS, Rule, RuleBaseManifest, signed_off
+from .tree import Node, build, gates
 
 if TYPE_CHECKING:
-    from engine.render import Renderer
+    from ..render import Renderer
 
 MANIFEST = "rulebase.yaml"
 SIGNATURE = "MANIFEST.sha256.json"  # written by `setpoint rules manifest`; never read as a rule file
@@ -295,7 +295,7 @@ def load_rulebase(rules: Path | str | None = None, knowledge: Path | str | Knowl
                   reports: Path | str | None = None, include_drafts: bool = False) -> LoadedRuleBase:
     """The one loader: knowledge (a folder, or already loaded), report templates, and every rule file
     checked.  Raises KnowledgeError for bad knowledge; rule problems are collected, not raised."""
-    from engine.render import Renderer
+    from ..render import Renderer
 
     k = knowledge if isinstance(knowledge, Knowledge) else load_knowledge(
         Path(knowledge) if knowledge else paths.knowledge_dir())

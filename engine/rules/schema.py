@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from engine.rules.conditions import Condition
-from engine.severity import Severity
+from ..severity import Severity
+from .conditions import Condition
 
 DOMAINS = ("hormone", "neuro", "general")
 Kind = Literal[

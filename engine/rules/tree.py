@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
-from engine.leaves import CompileContext, CompiledLeaf, Leaf
-from engine.rules import conditions as c
+from ..leaves import CompileContext, CompiledLeaf, Leaf
+from . import conditions as c
 
 T = TypeVar("T")
 Op = Literal["all", "any", "not", "leaf"]

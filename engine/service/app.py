@@ -31,20 +31,20 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.core import Engine
-from engine.errors import ServiceError, SetpointError
-from engine.service.auth import ANONYMOUS, AuthError, Client, JwksCache, Verifier, www_authenticate
-from engine.service.decisions import FILE as DECISIONS
-from engine.service.decisions import DecisionLog, now
-from engine.service.discovery import SERVICES, Service, discovery
-from engine.service.fhir_client import FhirFetcher
-from engine.service.models import Feedback
-from engine.service.pool import InlineRunner, Pool, PoolError, default_size
-from engine.service.prefetch import Gathered
-from engine.service.safety import MAX_PROBLEMS, clean
-from engine.service.settings import Settings
-from engine.service.store import Store
-from engine.service.work import TEST_HOOKS_ENV, Answer, Fetch, Job, Refused, Worker, parse, validate
+from ..core import Engine
+from ..errors import ServiceError, SetpointError
+from .auth import ANONYMOUS, AuthError, Client, JwksCache, Verifier, www_authenticate
+from .decisions import FILE as DECISIONS
+from .decisions import DecisionLog, now
+from .discovery import SERVICES, Service, discovery
+from .fhir_client import FhirFetcher
+from .models import Feedback
+from .pool import InlineRunner, Pool, PoolError, default_size
+from .prefetch import Gathered
+from .safety import MAX_PROBLEMS, clean
+from .settings import Settings
+from .store import Store
+from .work import TEST_HOOKS_ENV, Answer, Fetch, Job, Refused, Worker, parse, validate
 
 log = logging.getLogger("setpoint.service")
 
@@ -118,7 +118,7 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
     settings = settings or Settings.from_env()
     check_trust(settings)
     if settings.verify and settings.trusted_key is not None:  # `serve` checked already; workers check again
-        from engine import signing
+        from .. import signing
 
         signing.verify(signing.roots(settings.rules, settings.knowledge), settings.trusted_key)
     test_hooks = os.environ.get(TEST_HOOKS_ENV) == "1"
@@ -285,7 +285,7 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         log.info("feedback for %s: %d item(s) stored", service.id, n)
         return JSONResponse({"stored": n})
 
-    from engine.service import page
+    from . import page
 
     page.install(app, state)  # the clinician's page at / (its own session; the hooks keep their JWT)
     return app

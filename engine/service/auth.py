@@ -27,8 +27,8 @@ import httpx
 import jwt
 from jwt.algorithms import get_default_algorithms
 
-from engine.service.settings import MAX_TOKEN_LIFE, Issuer, Settings
-from engine.service.urls import UrlError, parse_base
+from .settings import MAX_TOKEN_LIFE, Issuer, Settings
+from .urls import UrlError, parse_base
 
 log = logging.getLogger("setpoint.service")
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from engine.core import Engine
-from engine.findings import Finding
-from engine.report_view import evidence_text, message_body
-from engine.service.markdown import escape, neutralise, safe_finding
-from engine.service.store import IssuedCard
-from engine.severity import Severity
+from ..core import Engine
+from ..findings import Finding
+from ..report_view import evidence_text, message_body
+from ..severity import Severity
+from .markdown import escape, neutralise, safe_finding
+from .store import IssuedCard
 
 SOURCE_LABEL = "Setpoint"
 TOPIC_SYSTEM = "urn:setpoint:rule"

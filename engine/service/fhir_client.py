@@ -20,13 +20,13 @@ from urllib.parse import quote
 
 import httpx
 
-from engine.service.discovery import CATEGORY_WORDS
-from engine.service.limits import LimitError, Limits, loads
-from engine.service.models import FhirAuthorization
-from engine.service.prefetch import Gathered, link
-from engine.service.settings import Settings
-from engine.service.urls import BaseUrl, UrlError, parse_base
-from engine.snapshot.models import DataIssue
+from ..snapshot.models import DataIssue
+from .discovery import CATEGORY_WORDS
+from .limits import LimitError, Limits, loads
+from .models import FhirAuthorization
+from .prefetch import Gathered, link
+from .settings import Settings
+from .urls import BaseUrl, UrlError, parse_base
 
 log = logging.getLogger("setpoint.service")
 # Category -> the searches that fill it (relative to the FHIR base; {pid} is the patient id).

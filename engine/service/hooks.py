@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from engine.core import Engine
-from engine.fhir import entries
-from engine.fhir.context import resource_name
-from engine.findings import EvaluationResult
-from engine.service.cards import OrderContext, cards
-from engine.service.models import OrderSelectContext, OrderSignContext, PatientViewContext
-from engine.service.prefetch import Gathered
-from engine.service.store import IssuedCard
+from ..core import Engine
+from ..fhir import entries
+from ..fhir.context import resource_name
+from ..findings import EvaluationResult
+from .cards import OrderContext, cards
+from .models import OrderSelectContext, OrderSignContext, PatientViewContext
+from .prefetch import Gathered
+from .store import IssuedCard
 
 
 @dataclass(frozen=True)

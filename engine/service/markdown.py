@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from engine.findings import Finding
+from ..findings import Finding
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>!|~#&:+\-=^$\"'])")
 _BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x00-\x1f\x7f]+")

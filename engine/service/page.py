@@ -47,22 +47,22 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from engine.core import Engine
-from engine.errors import SetpointError, SnapshotError, validation_items
-from engine.explain import explain_rules
-from engine.facts.model import EvidenceItem
-from engine.findings import EvaluationResult
-from engine.leaves import Phrases
-from engine.report_view import evidence_text
-from engine.service.cards import OVERRIDE_REASONS, OVERRIDE_SYSTEM
-from engine.service.limits import LimitError, Limits, loads
-from engine.service.models import Feedback
-from engine.service.safety import clean
-from engine.service.store import IssuedCard, private_dir
-from engine.severity import Severity
+from ..core import Engine
+from ..errors import SetpointError, SnapshotError, validation_items
+from ..explain import explain_rules
+from ..facts.model import EvidenceItem
+from ..findings import EvaluationResult
+from ..leaves import Phrases
+from ..report_view import evidence_text
+from ..severity import Severity
+from .cards import OVERRIDE_REASONS, OVERRIDE_SYSTEM
+from .limits import LimitError, Limits, loads
+from .models import Feedback
+from .safety import clean
+from .store import IssuedCard, private_dir
 
 if TYPE_CHECKING:
-    from engine.service.app import State
+    from .app import State
 
 log = logging.getLogger("setpoint.service")
 

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from engine.errors import RuleBaseError, SetpointError
-from engine.service.settings import Settings
-from engine.service.work import Answer, Fetch, Job, Refused, Worker
+from ..errors import RuleBaseError, SetpointError
+from .settings import Settings
+from .work import Answer, Fetch, Job, Refused, Worker
 
 log = logging.getLogger("setpoint.service")
 _LEN = struct.Struct("!Q")
@@ -118,12 +118,12 @@ def worker_main(sock: socket.socket, settings_json: str, test_hooks: bool) -> No
 def _serve(sock: socket.socket, settings_json: str, test_hooks: bool) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it stops us
-    from engine.core import Engine
+    from ..core import Engine
 
     settings = Settings.model_validate_json(settings_json)
     try:
         if settings.verify and settings.trusted_key is not None:  # a replacement reads the files again
-            from engine import signing
+            from .. import signing
 
             signing.verify(signing.roots(settings.rules, settings.knowledge), settings.trusted_key)
         eng = Engine.load(rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify, freeze=True)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from engine.fhir import entries
-from engine.service.discovery import CATEGORY, PREFETCH
-from engine.snapshot.models import DataIssue
+from ..fhir import entries
+from ..snapshot.models import DataIssue
+from .discovery import CATEGORY, PREFETCH
 
 ALL_CATEGORIES = frozenset(CATEGORY.values())
 

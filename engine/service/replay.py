@@ -10,14 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine.core import Engine
-from engine.errors import SetpointError, SnapshotError
-from engine.service import hooks
-from engine.service.cards import cards
-from engine.service.decisions import read
-from engine.service.models import CONTEXTS
-from engine.service.prefetch import Gathered
-from engine.snapshot.models import DataIssue
+from ..core import Engine
+from ..errors import SetpointError, SnapshotError
+from ..snapshot.models import DataIssue
+from . import hooks
+from .cards import cards
+from .decisions import read
+from .models import CONTEXTS
+from .prefetch import Gathered
 
 
 def replay_record(eng: Engine, rec: dict[str, Any]) -> list[str]:

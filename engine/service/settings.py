@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from engine.errors import SetpointError
-from engine.service.urls import BaseUrl, UrlError, parse_base
+from ..errors import SetpointError
+from .urls import BaseUrl, UrlError, parse_base
 
 ENV = {
     "data_dir": "SETPOINT_DATA_DIR",

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from engine.errors import SetpointError
+from ..errors import SetpointError
 
 log = logging.getLogger("setpoint.service")
 

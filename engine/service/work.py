@@ -25,19 +25,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.core import Engine
-from engine.errors import ServiceError, SnapshotError, validation_items
-from engine.fhir.context import content_identity
-from engine.service import hooks
-from engine.service.cards import cards
-from engine.service.discovery import CATEGORY_WORDS, EXPECTED, SERVICES
-from engine.service.fhir_client import Fetched
-from engine.service.limits import LimitError, Limits, loads
-from engine.service.models import CONTEXTS, HOOKS, FhirAuthorization, HookRequest
-from engine.service.prefetch import Gathered, gather
-from engine.service.settings import Settings
-from engine.service.store import IssuedCard
-from engine.snapshot.models import DataIssue
+from ..core import Engine
+from ..errors import ServiceError, SnapshotError, validation_items
+from ..fhir.context import content_identity
+from ..snapshot.models import DataIssue
+from . import hooks
+from .cards import cards
+from .discovery import CATEGORY_WORDS, EXPECTED, SERVICES
+from .fhir_client import Fetched
+from .limits import LimitError, Limits, loads
+from .models import CONTEXTS, HOOKS, FhirAuthorization, HookRequest
+from .prefetch import Gathered, gather
+from .settings import Settings
+from .store import IssuedCard
 
 Problem = ServiceError  # a client error: HTTP status and a message naming the field and the problem
 

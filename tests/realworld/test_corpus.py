@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from engine import Engine
-from engine.findings import EvaluationResult
+from setpoint import Engine
+from setpoint.findings import EvaluationResult
 from tests.realworld.twin import twin
 from tests.realworld.variants import TRANSFORMS
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from engine.snapshot.models import Snapshot, frequency_per_day
+from setpoint.snapshot.models import Snapshot, frequency_per_day
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"

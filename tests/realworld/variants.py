@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from engine import Engine
-from engine.facts.model import Censored
+from setpoint import Engine
+from setpoint.facts.model import Censored
 
 Bundle = dict[str, Any]
 Transform = Callable[[Engine, Bundle, date], Bundle | None]
