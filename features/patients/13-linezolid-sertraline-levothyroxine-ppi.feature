@@ -1,6 +1,7 @@
 Feature: Patient 13 - Inpatient on sertraline started on linezolid; raised TSH on levothyroxine with a PPI
 
-  Linezolid (an MAO inhibitor) with sertraline is critical. TSH 5.8 on levothyroxine is under-treatment,
+  Linezolid (an MAO inhibitor) with sertraline is critical. TSH 5.8 on levothyroxine is under-treatment;
+  at 66 the dose steps should be small (HR-THY-063, added for issue 11, grouped under HR-THY-033),
   and the PPI absorption interaction is escalated to moderate because TSH is above range. No symptom scale
   has been recorded since sertraline was started in 2022, but that start is long past the first 12 weeks, so
   the "new antidepressant" reminder (NC-AD-039 1.1.0) no longer fires (issue 11).
@@ -14,6 +15,8 @@ Feature: Patient 13 - Inpatient on sertraline started on linezolid; raised TSH o
       | NC-SER-003 | critical | fired   |
       | HR-THY-033 | moderate | fired   |
       | HR-THY-036 | moderate | fired   |
+      | HR-THY-063 | low      | fired   |
+    And finding HR-THY-063 is grouped under HR-THY-033
     And rule NC-AD-039 does not fire
     And rule NC-SER-009 does not fire
     And rule NC-NA-041 does not fire
