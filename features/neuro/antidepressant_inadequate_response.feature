@@ -88,10 +88,10 @@ Feature: NC-AD-071 Inadequate PHQ-9 response after an adequate antidepressant tr
   Scenario: No recent PHQ-9 is the outcome-measure rule's finding, not this one
     Given the patient takes:
       | name       | dose | dose_unit | frequency | start   |
-      | sertraline | 100  | mg        | daily     | 90d ago |
+      | sertraline | 100  | mg        | daily     | 70d ago |
     And the patient has scores:
       | scale | total | date    |
-      | phq9  | 18    | 92d ago |
+      | phq9  | 18    | 72d ago |
     When the engine evaluates the patient
     Then rule NC-AD-071 does not fire
     And rule NC-AD-039 fires with severity low

@@ -44,3 +44,31 @@ Feature: NC-AD-039 No symptom scale since an antidepressant was started or chang
       | sertraline | 50   | mg        | daily     |
     When the engine evaluates the patient
     Then rule NC-AD-039 is reported as cannot assess
+
+  Scenario: 84 days (12 weeks) after the start it still fires (upper boundary)
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start   |
+      | sertraline | 50   | mg        | daily     | 84d ago |
+    When the engine evaluates the patient
+    Then rule NC-AD-039 fires with severity low
+
+  Scenario: 85 days after the start the reminder has lapsed (upper boundary)
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start   |
+      | sertraline | 50   | mg        | daily     | 85d ago |
+    When the engine evaluates the patient
+    Then rule NC-AD-039 does not fire
+
+  Scenario: An antidepressant started decades ago is not a new antidepressant
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start    |
+      | sertraline | 50   | mg        | daily     | 20y ago  |
+    When the engine evaluates the patient
+    Then rule NC-AD-039 does not fire
+
+  Scenario: A dose change 8 weeks ago on a long-standing antidepressant fires again
+    Given the patient takes:
+      | name       | dose | dose_unit | frequency | start   | last_dose_change |
+      | sertraline | 100  | mg        | daily     | 20y ago | 56d ago          |
+    When the engine evaluates the patient
+    Then rule NC-AD-039 fires with severity low
