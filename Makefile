@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 AS_OF ?= 2026-11-21
 
-.PHONY: demo test lint bench bench-service bench-batch bench-fhir clean venv manifest
+.PHONY: demo test lint bench bench-service bench-batch bench-fhir valgrind clean venv manifest
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or 3.12 is required (durable-rules does not import on 3.13)"; exit 2; }
@@ -53,6 +53,10 @@ bench-fhir: $(DEVSTAMP)
 # `setpoint batch`: patients/s per core on fresh synthetic patients and the 1-million-patient projection.
 bench-batch: $(DEVSTAMP)
 	$(BIN)/python bench/bench_batch.py
+
+# durable-rules' C extension under valgrind memcheck: every bundled patient, fails on invalid reads/writes.
+valgrind: $(STAMP)
+	$(BIN)/python bench/valgrind_durable.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
