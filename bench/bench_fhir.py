@@ -35,6 +35,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+import population  # noqa: E402  (the prefetch shared with bench_service)
+
 from setpoint import Engine  # noqa: E402
 from setpoint.fhir import parse as strict_parse  # noqa: E402
 from setpoint.service.limits import Limits, loads  # noqa: E402
@@ -53,28 +57,9 @@ def _resources(path: Path) -> list[dict[str, Any]]:
 def prefetch() -> tuple[dict[str, Any], str]:
     main, *others = sorted(SYNTHEA.glob("Eliseo_*.json")) + sorted(SYNTHEA.glob("[HT]*.json"))
     res = _resources(main)
-    patient = next(r for r in res if r["resourceType"] == "Patient")
-    pid = patient["id"]
-    pick = {t: [r for r in res if r["resourceType"] == t] for t in ("Condition", "MedicationRequest", "Procedure")}
     obs = [r for p in [main, *others] for r in _resources(p) if r["resourceType"] == "Observation"]
     obs.sort(key=lambda r: r.get("effectiveDateTime", ""), reverse=True)
-    room = ENTRIES - 1 - sum(len(v) for v in pick.values())
-    chosen = []
-    for o in obs[:room]:
-        o = copy.deepcopy(o)
-        o["subject"] = {"reference": f"Patient/{pid}"}
-        chosen.append(o)
-
-    def searchset(rs: list[dict[str, Any]], rtype: str) -> dict[str, Any]:
-        return {"resourceType": "Bundle", "type": "searchset", "total": len(rs),
-                "link": [{"relation": "self", "url": f"https://ehr.example.org/fhir/{rtype}?patient={pid}"}],
-                "entry": [{"fullUrl": f"https://ehr.example.org/fhir/{rtype}/{r['id']}", "resource": r} for r in rs]}
-
-    pre = {"patient": patient, "conditions": searchset(pick["Condition"], "Condition"),
-           "medications": searchset(pick["MedicationRequest"], "MedicationRequest"),
-           "procedures": searchset(pick["Procedure"], "Procedure"), "observations": searchset(chosen, "Observation")}
-    assert 1 + sum(len(b["entry"]) for k, b in pre.items() if k != "patient") == ENTRIES
-    return pre, pid
+    return population.cds_prefetch(res, obs, ENTRIES)
 
 
 def request_body(pre: dict[str, Any], pid: str) -> bytes:

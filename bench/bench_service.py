@@ -27,7 +27,6 @@ event loop" is the share of the server process(es) themselves, outside the evalu
 from __future__ import annotations
 
 import argparse
-import copy
 import functools
 import http.client
 import json
@@ -139,15 +138,15 @@ def prefetch(variant: int | None = None) -> tuple[dict[str, Any], str]:
     """A 200-entry prefetch.  `variant` None: the Eliseo Cummings record as it is (the "repeat" patient);
     a number: a different patient, made from record `variant % 3` by bench/population.py's variation
     (new ids, dates moved, values scaled), observations topped up from variants of the other records."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import population  # the synthetic population's Synthea variation, and the shared prefetch
+
     records = _records()
     if variant is None:
         main, *others = sorted(records, key=lambda p: not p.name.startswith("Eliseo"))
         res = _resources(main)
         extra = [r for p in others for r in _resources(p) if r["resourceType"] == "Observation"]
     else:
-        sys.path.insert(0, str(ROOT / "bench"))
-        import population  # the synthetic population's Synthea variation
-
         rng = random.Random(f"bench-service:{variant}")
         pid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         texts = population.synthea_templates()
@@ -165,30 +164,10 @@ def prefetch(variant: int | None = None) -> tuple[dict[str, Any], str]:
 
         res = variant_of(k)
         extra = [r for j in range(len(texts)) if j != k for r in variant_of(j) if r["resourceType"] == "Observation"]
-    patient = next(r for r in res if r["resourceType"] == "Patient")
-    pid = patient["id"]
-    pick = {t: [r for r in res if r["resourceType"] == t] for t in ("Condition", "MedicationRequest", "Procedure")}
-    obs = [r for r in res if r["resourceType"] == "Observation"]
-    obs.sort(key=lambda r: r.get("effectiveDateTime", ""), reverse=True)
+    obs = sorted((r for r in res if r["resourceType"] == "Observation"),
+                 key=lambda r: r.get("effectiveDateTime", ""), reverse=True)
     extra.sort(key=lambda r: r.get("effectiveDateTime", ""), reverse=True)
-    room = ENTRIES - 1 - sum(len(v) for v in pick.values())
-    chosen = []
-    for o in [*obs, *extra][:room]:
-        o = copy.deepcopy(o)
-        o["subject"] = {"reference": f"Patient/{pid}"}
-        chosen.append(o)
-
-    def searchset(rs: list[dict[str, Any]], rtype: str) -> dict[str, Any]:
-        return {"resourceType": "Bundle", "type": "searchset", "total": len(rs),
-                "link": [{"relation": "self", "url": f"https://ehr.example.org/fhir/{rtype}?patient={pid}"}],
-                "entry": [{"fullUrl": f"https://ehr.example.org/fhir/{rtype}/{r['id']}", "resource": r} for r in rs]}
-
-    pre = {"patient": patient, "conditions": searchset(pick["Condition"], "Condition"),
-           "medications": searchset(pick["MedicationRequest"], "MedicationRequest"),
-           "procedures": searchset(pick["Procedure"], "Procedure"), "observations": searchset(chosen, "Observation")}
-    n = 1 + sum(len(b["entry"]) for k, b in pre.items() if k != "patient")
-    assert n == ENTRIES, n
-    return pre, pid
+    return population.cds_prefetch(res, [*obs, *extra], ENTRIES)
 
 
 def request_body(pre: dict[str, Any], pid: str) -> bytes:

@@ -54,6 +54,37 @@ _URN = re.compile(r"urn:uuid:([0-9a-fA-F-]{36})")
 # ------------------------------------------------------------------ templates
 
 
+def cds_prefetch(res: list[dict[str, Any]], observations: list[dict[str, Any]],
+                 entries: int = 200) -> tuple[dict[str, Any], str]:
+    """A CDS Hooks patient-view prefetch of `entries` resources as an EHR sends it (searchset Bundles per
+    key): the record's Patient, Conditions, MedicationRequests and Procedures, topped up with the first
+    of `observations` (in the order given), each copied and pointed at the patient.  Shared by
+    bench_service (fresh and repeated patients) and bench_fhir (the mapping cost of one request)."""
+    import copy
+
+    patient = next(r for r in res if r["resourceType"] == "Patient")
+    pid = patient["id"]
+    pick = {t: [r for r in res if r["resourceType"] == t] for t in ("Condition", "MedicationRequest", "Procedure")}
+    room = entries - 1 - sum(len(v) for v in pick.values())
+    chosen = []
+    for o in observations[:room]:
+        o = copy.deepcopy(o)
+        o["subject"] = {"reference": f"Patient/{pid}"}
+        chosen.append(o)
+
+    def searchset(rs: list[dict[str, Any]], rtype: str) -> dict[str, Any]:
+        return {"resourceType": "Bundle", "type": "searchset", "total": len(rs),
+                "link": [{"relation": "self", "url": f"https://ehr.example.org/fhir/{rtype}?patient={pid}"}],
+                "entry": [{"fullUrl": f"https://ehr.example.org/fhir/{rtype}/{r['id']}", "resource": r} for r in rs]}
+
+    pre = {"patient": patient, "conditions": searchset(pick["Condition"], "Condition"),
+           "medications": searchset(pick["MedicationRequest"], "MedicationRequest"),
+           "procedures": searchset(pick["Procedure"], "Procedure"), "observations": searchset(chosen, "Observation")}
+    n = 1 + sum(len(b["entry"]) for k, b in pre.items() if k != "patient")
+    assert n == entries, n
+    return pre, pid
+
+
 @cache
 def example_templates() -> tuple[dict[str, Any], ...]:
     """The bundled example cases (snapshot YAML), in path order."""
