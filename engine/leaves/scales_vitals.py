@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
@@ -65,16 +66,12 @@ class Scale(Leaf):
         label = f"{SCALE_LABELS.get(scale, scale)} {'item 9' if item == 'item9' else item}"
         scores = [x for x in case.snapshot.scales if x.scale == scale and getattr(x, item) is not None
                   and x.date <= case.as_of]
-        recent = [x for x in scores if days_between(case.as_of, x.date) <= days]
-        if recent:
-            pick = max(recent, key=lambda x: x.date)
-            v = getattr(pick, item)
-            return FactValue(s.key, True, float(v), (evidence(label=label, value=v, date=pick.date, record=pick.id),))
-        if scores:
-            pick = max(scores, key=lambda x: x.date)
-            return unknown(s.key, f"no {label} within {days} days (latest {pick.date})",
-                           (evidence(label=label, value=getattr(pick, item), date=pick.date),))
-        return unknown(s.key, f"no {label} on record")
+        pick = _latest_within(s.key, case, scores, days, label,
+                              lambda old: evidence(label=label, value=getattr(old, item), date=old.date))
+        if isinstance(pick, FactValue):
+            return pick
+        v = getattr(pick, item)
+        return FactValue(s.key, True, float(v), (evidence(label=label, value=v, date=pick.date, record=pick.id),))
 
     def phrase(self, negated: bool, p: Phrases) -> str:
         a = self.scale
@@ -284,6 +281,19 @@ def _totals(case: Case, scale: str) -> list[ScaleScore]:
     return [x for x in case.snapshot.scales if x.scale == scale and x.total is not None and x.date <= case.as_of]
 
 
+def _latest_within(key: str, case: Case, scores: list[ScaleScore], days: int, label: str,
+                   older_ev: Callable[[ScaleScore], EvidenceItem]) -> ScaleScore | FactValue:
+    """The latest of `scores` within `days` of the evaluation date; else the fact is unknown, naming the latest
+    older score (its evidence from `older_ev`) or saying there is none."""
+    recent = [x for x in scores if days_between(case.as_of, x.date) <= days]
+    if recent:
+        return max(recent, key=lambda x: x.date)
+    if scores:
+        old = max(scores, key=lambda x: x.date)
+        return unknown(key, f"no {label} within {days} days (latest {old.date})", (older_ev(old),))
+    return unknown(key, f"no {label} on record")
+
+
 def _score_ev(x: ScaleScore, label: str, note: str | None = None) -> EvidenceItem:
     return evidence(label=label, value=x.total, date=x.date, record=x.id, note=note)
 
@@ -414,14 +424,9 @@ class ScaleDaysAfterMedChange(Leaf):
     def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
         scale, days = s.param("scale"), s.param("days")
         label = SCALE_LABELS.get(scale, scale)
-        scores = _totals(case, scale)
-        recent = [x for x in scores if days_between(case.as_of, x.date) <= days]
-        if not recent:
-            if scores:
-                old = max(scores, key=lambda x: x.date)
-                return unknown(s.key, f"no {label} within {days} days (latest {old.date})", (_score_ev(old, label),))
-            return unknown(s.key, f"no {label} on record")
-        pick = max(recent, key=lambda x: x.date)
+        pick = _latest_within(s.key, case, _totals(case, scale), days, label, lambda old: _score_ev(old, label))
+        if isinstance(pick, FactValue):
+            return pick
         changed = days_since_change(k, case, s.key, s.param("set"))
         if not changed.known:
             return unknown(s.key, changed.reason or "start or dose-change date not recorded",
