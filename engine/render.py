@@ -72,7 +72,8 @@ def _md_escape(text: str) -> str:
     return _MD_WWW.sub(lambda m: m.group(0)[:3] + "\\.", out)
 
 
-def _web_url(url: str) -> bool:
+def web_url(url: str) -> bool:
+    """A link a report or a card may show: http(s) with a host and no userinfo (knowledge sources only)."""
     from urllib.parse import urlsplit
 
     try:
@@ -93,7 +94,7 @@ def environment(root: Path) -> SandboxedEnvironment:
     env.filters["severity_rank"] = rank
     env.filters["markdown"] = _markdown
     env.filters["md_escape"] = _md_escape
-    env.tests["safe_url"] = _web_url
+    env.tests["safe_url"] = web_url
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, sort_keys=False)
     env.globals["JUDGMENT"] = JUDGMENT
     env.globals["SEVERITIES"] = [str(s) for s in DESCENDING]

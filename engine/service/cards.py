@@ -12,10 +12,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..core import Engine
 from ..findings import Finding
+from ..render import web_url
 from ..report_view import evidence_text, message_body
 from ..severity import Severity
 from .markdown import escape, neutralise, safe_finding
@@ -64,14 +64,6 @@ def _suggestion(eng: Engine, s: Any, patient_ref: str | None) -> dict[str, Any]:
             resource["subject"] = {"reference": patient_ref}
         out["actions"] = [{"type": "create", "description": s.label, "resource": resource}]
     return out
-
-
-def web_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and "@" not in parts.netloc
 
 
 def detail(eng: Engine, f: Finding, from_order: bool = False) -> str:
