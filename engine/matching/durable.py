@@ -316,10 +316,10 @@ class DurableMatcher:
         if not atoms:
             return
         payload = _float_exponents(json.dumps(atoms))
+        acted = failed = False
         try:
-            code, state = _dre.assert_facts(c.handle, payload)
-            acted = failed = False
             try:
+                code, state = _dre.assert_facts(c.handle, payload)
                 # 0: handled; 1: some atoms matched no pattern (e.g. unknown facts, which carry no value).
                 # 2 would mean an id was already observed, i.e. state leaked from an earlier evaluation.
                 if code not in (0, 1):
@@ -361,6 +361,7 @@ class DurableMatcher:
         else:
             _dre.retract_facts(c.handle, payload)
             self.clears["retracted"] += 1
+
 
 def _admission(cs: set[Constraint]) -> tuple[bool, frozenset[bool] | None]:
     """(unknown facts can match, the boolean values that can match — None for non-boolean facts)."""
