@@ -306,7 +306,7 @@ def install(app: FastAPI, state: State) -> None:
     eng: Engine = inline.engine if inline is not None else Engine.load(
         rules=settings.rules, knowledge=settings.knowledge, verify=settings.verify, freeze=True)
     threads = ThreadPoolExecutor(2, thread_name_prefix="setpoint-page")  # one evaluating, one abandoned at its deadline
-    turns: list[asyncio.Semaphore] = []  # created in the running loop on first use
+    turn = asyncio.Semaphore(1)  # binds to the running loop on first use (Python >= 3.10)
     sessions = Sessions(session_key(settings.data_dir), settings.page_session_hours, password)
     reports = Reports()
     secure = bool(settings.public_url and settings.public_url.startswith("https://"))
@@ -432,9 +432,7 @@ def install(app: FastAPI, state: State) -> None:
             doc = _document(raw, settings, name)
             loop = asyncio.get_running_loop()
             try:
-                if not turns:
-                    turns.append(asyncio.Semaphore(1))
-                async with turns[0]:
+                async with turn:
                     job = loop.run_in_executor(threads, evaluate_page, eng, doc, as_of, source)
                     result, explanations = await asyncio.wait_for(job, timeout=settings.eval_timeout)
             except TimeoutError as e:
