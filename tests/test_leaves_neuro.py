@@ -262,6 +262,9 @@ def test_scale_since_change_within_days_needs_both(started: int, scored: int, ex
     assert out is expected
     if not expected:
         assert "within 182 days" in (fv.reason or "")
+        # A score since the change but older than the window is shown with its date; a baseline is not.
+        shown = [e for e in fv.evidence if "more than 182 days ago" in (e.note or "")]
+        assert len(shown) == (1 if scored < started else 0)
 
 
 def test_scale_since_change_keeps_its_key_without_within_days() -> None:

@@ -161,8 +161,18 @@ class ScaleSinceMedChange(Leaf):
             pick = max(hits, key=lambda x: x.date)
             return FactValue(s.key, True, True, (*changed.evidence, evidence(
                 label=SCALE_LABELS.get(pick.scale, pick.scale), value=pick.total, date=pick.date, record=pick.id)))
-        window = "since the change" if days is None else f"since the change within {days} days"
-        return FactValue(s.key, True, False, changed.evidence, f"no symptom scale {window}")
+        if days is None:
+            return FactValue(s.key, True, False, changed.evidence, "no symptom scale since the change")
+        # The last score since the change, now older than the window: shown, so the reader sees when it was.
+        start = case.as_of.toordinal() - int(changed.value)
+        older = [x for x in case.snapshot.scales
+                 if x.scale in s.param("scales") and start <= x.date.toordinal() < since]
+        ev = changed.evidence
+        if older:
+            pick = max(older, key=lambda x: x.date)
+            ev = (*ev, evidence(label=SCALE_LABELS.get(pick.scale, pick.scale), value=pick.total, date=pick.date,
+                                record=pick.id, note=f"the latest since the change, more than {days} days ago"))
+        return FactValue(s.key, True, False, ev, f"no symptom scale since the change within {days} days")
 
     def phrase(self, negated: bool, p: Phrases) -> str:
         a = self.scale_since_med_change
