@@ -247,6 +247,33 @@ def test_scale_after_the_change_counts_before_does_not() -> None:
     assert fact(SCALE, medications=[med("sertraline")], scales=[])[1] is None
 
 
+RECENT = {"scale_since_med_change": {"scales": ["phq9", "gad7"], "set": "VS_ANTIDEPRESSANT", "within_days": 182}}
+
+
+@pytest.mark.parametrize(("started", "scored", "expected"), [
+    (150, 10, True),     # after the start and recent
+    (150, 151, False),   # a baseline before the start never counts
+    (300, 182, True),    # 182 days ago: inside the window (boundary)
+    (300, 183, False),   # after the start but older than 182 days
+])
+def test_scale_since_change_within_days_needs_both(started: int, scored: int, expected: bool) -> None:
+    meds = [med("sertraline", dose=50, dose_unit="mg", frequency="daily", start=ago(started))]
+    fv, out = fact(RECENT, medications=meds, scales=[{"scale": "phq9", "total": 6, "date": ago(scored)}])
+    assert out is expected
+    if not expected:
+        assert "within 182 days" in (fv.reason or "")
+        # A score since the change but older than the window is shown with its date; a baseline is not.
+        shown = [e for e in fv.evidence if "more than 182 days ago" in (e.note or "")]
+        assert len(shown) == (1 if scored < started else 0)
+
+
+def test_scale_since_change_keeps_its_key_without_within_days() -> None:
+    plain = compile_leaf(Condition.model_validate(SCALE).root, K).spec
+    recent = compile_leaf(Condition.model_validate(RECENT).root, K).spec
+    assert plain.key == "scale_since_med_change:gad7+phq9:VS_ANTIDEPRESSANT" and plain.param("days") is None
+    assert recent.key == "scale_since_med_change:gad7+phq9:VS_ANTIDEPRESSANT:182d" and recent.param("days") == 182
+
+
 # ------------------------------------------------------------------ vital_missing
 
 

@@ -121,10 +121,14 @@ class ScaleRecorded(Leaf):
 class ScaleSinceChangeArgs(Args):
     scales: list[ScaleName] = Field(min_length=1)
     set: str
+    # Optionally also within the last N days: in a long course the scale must be both after the last start or
+    # dose change and recent (a baseline before the start never counts).
+    within_days: int | None = Field(default=None, gt=0, le=3650)
 
 
 class ScaleSinceMedChange(Leaf):
-    """A symptom scale scored since the value set was started or its dose changed."""
+    """A symptom scale scored since the value set was started or its dose changed (and, with `within_days`,
+    within the last N days too)."""
 
     group = "scales_vitals"
     scale_since_med_change: ScaleSinceChangeArgs
@@ -132,10 +136,15 @@ class ScaleSinceMedChange(Leaf):
     def compile(self, ctx: CompileContext) -> CompiledLeaf:
         a = self.scale_since_med_change
         scales = tuple(sorted(set(a.scales)))
-        return self.leaf(spec(f"scale_since_med_change:{'+'.join(scales)}:{a.set}", "bool", self.key,
-                              {"scales": scales, "set": a.set},
-                              f"{' or '.join(x.upper() for x in scales)} score since {a.set} was started or its dose "
-                              "changed"))
+        params: dict[str, object] = {"scales": scales, "set": a.set}
+        key = f"scale_since_med_change:{'+'.join(scales)}:{a.set}"
+        describe = (f"{' or '.join(x.upper() for x in scales)} score since {a.set} was started or its dose "
+                    "changed")
+        if a.within_days is not None:  # without it, the key and parameters are those of the plain leaf
+            params["days"] = a.within_days
+            key += f":{a.within_days}d"
+            describe += f", within {a.within_days} days"
+        return self.leaf(spec(key, "bool", self.key, params, describe))
 
     @staticmethod
     def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
@@ -143,19 +152,34 @@ class ScaleSinceMedChange(Leaf):
         if not changed.known:
             return changed
         since = case.as_of.toordinal() - int(changed.value)
+        days = s.param("days")
+        if days is not None:
+            since = max(since, case.as_of.toordinal() - days)
         hits = [x for x in case.snapshot.scales
                 if x.scale in s.param("scales") and since <= x.date.toordinal() <= case.as_of.toordinal()]
         if hits:
             pick = max(hits, key=lambda x: x.date)
             return FactValue(s.key, True, True, (*changed.evidence, evidence(
                 label=SCALE_LABELS.get(pick.scale, pick.scale), value=pick.total, date=pick.date, record=pick.id)))
-        return FactValue(s.key, True, False, changed.evidence, "no symptom scale since the change")
+        if days is None:
+            return FactValue(s.key, True, False, changed.evidence, "no symptom scale since the change")
+        # The last score since the change, now older than the window: shown, so the reader sees when it was.
+        start = case.as_of.toordinal() - int(changed.value)
+        older = [x for x in case.snapshot.scales
+                 if x.scale in s.param("scales") and start <= x.date.toordinal() < since]
+        ev = changed.evidence
+        if older:
+            pick = max(older, key=lambda x: x.date)
+            ev = (*ev, evidence(label=SCALE_LABELS.get(pick.scale, pick.scale), value=pick.total, date=pick.date,
+                                record=pick.id, note=f"the latest since the change, more than {days} days ago"))
+        return FactValue(s.key, True, False, ev, f"no symptom scale since the change within {days} days")
 
     def phrase(self, negated: bool, p: Phrases) -> str:
         a = self.scale_since_med_change
         scales = " or ".join(SCALE_LABELS[x] for x in a.scales)
+        recent = "" if a.within_days is None else f" and within the last {a.within_days} days"
         return (f"a {scales} score has {'not ' if negated else ''}been recorded since {p.set_title(a.set)} was "
-                "started or its dose changed")
+                f"started or its dose changed{recent}")
 
 
 class VitalArgs(NumCompare):
