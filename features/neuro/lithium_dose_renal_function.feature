@@ -1,4 +1,4 @@
-Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
+Feature: NC-LI-078 Lithium started or dose increased with reduced renal function
 
   Background:
     Given the evaluation date is 2026-11-21
@@ -12,7 +12,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 45    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity moderate
+    Then rule NC-LI-078 fires with severity moderate
 
   Scenario: A start with eGFR 25 fires at high (the label does not recommend lithium)
     Given the patient takes:
@@ -22,7 +22,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 25    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity high
+    Then rule NC-LI-078 fires with severity high
 
   Scenario: A start with eGFR 75 fires at low (mild impairment)
     Given the patient takes:
@@ -32,7 +32,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 75    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity low
+    Then rule NC-LI-078 fires with severity low
 
   Scenario: A start with eGFR 95 stays silent
     Given the patient takes:
@@ -42,7 +42,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 95    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 does not fire
+    Then rule NC-LI-078 does not fire
 
   Scenario: eGFR 89 fires at low (boundary)
     Given the patient takes:
@@ -52,7 +52,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 89    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity low
+    Then rule NC-LI-078 fires with severity low
 
   Scenario: eGFR 90 stays silent (boundary)
     Given the patient takes:
@@ -62,7 +62,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 90    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 does not fire
+    Then rule NC-LI-078 does not fire
 
   Scenario: eGFR 30 fires at moderate (boundary)
     Given the patient takes:
@@ -72,7 +72,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 30    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity moderate
+    Then rule NC-LI-078 fires with severity moderate
 
   Scenario: eGFR 29 fires at high (boundary)
     Given the patient takes:
@@ -82,7 +82,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 29    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity high
+    Then rule NC-LI-078 fires with severity high
 
   Scenario: eGFR 59 fires at moderate, 60 would be low (boundary)
     Given the patient takes:
@@ -92,7 +92,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 59    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity moderate
+    Then rule NC-LI-078 fires with severity moderate
 
   Scenario: eGFR 60 fires at low (boundary)
     Given the patient takes:
@@ -102,7 +102,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 60    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity low
+    Then rule NC-LI-078 fires with severity low
 
   Scenario: A start 28 days ago still fires (boundary)
     Given the patient takes:
@@ -112,7 +112,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 45    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity moderate
+    Then rule NC-LI-078 fires with severity moderate
 
   Scenario: A start 29 days ago is past the titration window (boundary)
     Given the patient takes:
@@ -122,7 +122,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 45    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 does not fire
+    Then rule NC-LI-078 does not fire
 
   Scenario: A stable dose with no start or change in the window stays silent
     Given the patient takes:
@@ -132,7 +132,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 45    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 does not fire
+    Then rule NC-LI-078 does not fire
 
   Scenario: Lithium prescribed to start in 3 days stays silent (not yet taken)
     Given the patient takes:
@@ -142,7 +142,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 45    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 does not fire
+    Then rule NC-LI-078 does not fire
 
   Scenario: A dose increase (a new order at a higher dose) fires
     Given the patient takes:
@@ -153,7 +153,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 45    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity moderate
+    Then rule NC-LI-078 fires with severity moderate
 
   Scenario: A dose reduction (a new order at a lower dose) stays silent
     Given the patient takes:
@@ -164,7 +164,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 45    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 does not fire
+    Then rule NC-LI-078 does not fire
 
   Scenario: A dose change recorded without the previous dose cannot be judged an increase
     Given the patient takes:
@@ -174,7 +174,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 45    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 is reported as cannot assess
+    Then rule NC-LI-078 is reported as cannot assess
     And the cannot-assess reason mentions "previous dose"
 
   Scenario: A start with no eGFR on record is reported as cannot assess
@@ -182,7 +182,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | name              | dose | dose_unit | frequency | start  |
       | lithium carbonate | 400  | mg        | bid       | 3d ago |
     When the engine evaluates the patient
-    Then rule NC-LI-077 is reported as cannot assess
+    Then rule NC-LI-078 is reported as cannot assess
     And the cannot-assess reason mentions "eGFR"
 
   Scenario: A start with an eGFR older than 90 days is reported as cannot assess
@@ -193,7 +193,7 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 45    | mL/min/1.73m2 | 91d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 is reported as cannot assess
+    Then rule NC-LI-078 is reported as cannot assess
 
   Scenario: The declining-function rule gives its own monitoring advice alongside
     Given the patient takes:
@@ -203,5 +203,5 @@ Feature: NC-LI-077 Lithium started or dose increased with reduced renal function
       | loinc   | value | unit          | collected |
       | 33914-3 | 42    | mL/min/1.73m2 | 10d ago   |
     When the engine evaluates the patient
-    Then rule NC-LI-077 fires with severity moderate
+    Then rule NC-LI-078 fires with severity moderate
     And rule NC-LI-027 fires with severity high
