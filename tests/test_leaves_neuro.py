@@ -234,6 +234,49 @@ def test_reduction_unknown_when_a_dose_is_missing() -> None:
     assert fact(RED, medications=meds)[1] is None
 
 
+# ------------------------------------------------------------------ med_started_or_increased_within
+
+
+UP = {"med_started_or_increased_within": {"set": "VS_LITHIUM", "days": 28}}
+
+
+def li_order(dose: float, **kw: Any) -> dict[str, Any]:
+    return med("lithium carbonate", dose=dose, dose_unit="mg", frequency="bid", **kw)
+
+
+def test_a_start_within_the_window_counts_and_older_or_future_ones_do_not() -> None:
+    fv, out = fact(UP, medications=[li_order(400, start=ago(28))])
+    assert out is True and "started" in (fv.evidence[0].note or "")
+    assert fact(UP, medications=[li_order(400, start=ago(29))])[1] is False
+    assert fact(UP, medications=[li_order(400, start=ago(-3))])[1] is False  # not yet taken
+    assert fact(UP, medications=[li_order(400, start=ago(3), end=ago(1))])[1] is False  # stopped
+
+
+def test_a_new_order_is_an_increase_only_above_the_dose_it_replaced() -> None:
+    def replaced(before: float, after: float) -> tuple[FactValue, bool | None]:
+        return fact(UP, medications=[li_order(before, start=ago(700), end=ago(6)), li_order(after, start=ago(5))])
+
+    fv, out = replaced(400, 600)
+    assert out is True and "increased from 800 to 1200 mg" in (fv.evidence[0].note or "")
+    fv, out = replaced(600, 400)
+    assert out is False and "reduced" in (fv.evidence[0].note or "")
+    assert replaced(400, 400)[1] is False  # a renewal at the same dose
+
+
+def test_a_recorded_change_is_compared_with_the_order_it_replaced_or_unknown() -> None:
+    fv, out = fact(UP, medications=[li_order(600, start=ago(700), last_dose_change=ago(5))])
+    assert out is None and "previous dose" in (fv.reason or "")
+    both = [li_order(400, start=ago(700), end=ago(5)), li_order(600, start=ago(700), last_dose_change=ago(5))]
+    assert fact(UP, medications=both)[1] is True
+    assert fact(UP, medications=[med("lithium carbonate", start=ago(700), end=ago(5)),
+                                 li_order(600, start=ago(700), last_dose_change=ago(5))])[1] is None
+
+
+def test_an_undated_lithium_is_unknown_and_none_is_false() -> None:
+    assert fact(UP, medications=[li_order(400)])[1] is None
+    assert fact(UP, medications=[])[1] is False
+
+
 # ------------------------------------------------------------------ scale_since_med_change
 
 

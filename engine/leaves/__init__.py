@@ -1,9 +1,9 @@
 """The condition leaves, one registered class each, grouped by subject.
 
     medications    med_active, daily_dose, count_active, total_mme, prednisone_equivalent_dose, med_indication
-    course         med_stopped_within, med_started_within, med_changed_within, days_since_med_change,
-                   days_since_med_start, med_started_after_stop, med_stopped_untapered, dose_reduction,
-                   patient_at_med_start
+    course         med_stopped_within, med_started_within, med_changed_within, med_started_or_increased_within,
+                   days_since_med_change, days_since_med_start, med_started_after_stop, med_stopped_untapered,
+                   dose_reduction, patient_at_med_start
     results        lab, lab_missing, lab_text, lab_trend, lab_fraction, lab_count, lab_specimen,
                    lab_specimen_mismatch, lab_unusable, lab_since_med_change, lab_before_med_start,
                    lab_rise_since_med_start, lab_after_med_start, pre_treatment_labs, med_started_after_lab,

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ..facts.model import EvidenceItem, FactValue
 from ..knowledge.load import Knowledge
-from ..normalize import Case, NormMed, age_at
+from ..normalize import COURSE_GAP_DAYS, Case, NormMed, age_at
 from .base import (
     Args,
     Check,
@@ -29,6 +29,7 @@ from .common import (
     days_between,
     days_since_change,
     evidence,
+    maybe_reason,
     med_ev,
     meds_in,
     no_course,
@@ -144,6 +145,79 @@ class MedChangedWithin(Leaf):
     def phrase(self, negated: bool, p: Phrases) -> str:
         a = self.med_changed_within
         did = "was neither started nor had its dose changed" if negated else "was started or its dose changed"
+        return f"{p.set_title(a.set)} {did} within the last {a.days} days"
+
+
+def _prior_record(case: Case, m: NormMed, changed: date) -> NormMed | None:
+    """The record a dose change on `changed` replaced: the one `m` continues, or a record of the same drug
+    (a shared concept) that ended within COURSE_GAP_DAYS of the change (the order it replaced)."""
+    if m.continues is not None and m.last_change == m.start:
+        return next((o for o in case.meds if o.record_id == m.continues), None)
+    ended = [o for o in case.meds if o is not m and set(o.concepts) & set(m.concepts) and o.end is not None
+             and o.start is not None and o.start < changed and abs(days_between(changed, o.end)) <= COURSE_GAP_DAYS]
+    return max(ended, key=lambda o: (o.end or date.min, o.record_id)) if ended else None
+
+
+class MedStartedOrIncreasedWithin(Leaf):
+    """An active product of the value set started, or its daily dose increased, within the last N days.
+
+    A start is the start of a new course (a renewal or a continued order is not one).  A dose change is an
+    increase when its daily dose is above that of the record it replaced; a change recorded without the
+    previous dose (or with a dose that cannot be computed) is unknown, never read as an increase or not."""
+
+    group = "course"
+    med_started_or_increased_within: MedWindowArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.med_started_or_increased_within
+        return self.leaf(spec(f"med_started_or_increased_within:{a.set}:{a.days}d", "bool", self.key,
+                              {"set": a.set, "days": a.days},
+                              f"{a.set} started or its dose increased within {a.days} days"))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        days, set_id = s.param("days"), s.param("set")
+        hits: list[EvidenceItem] = []
+        unknowns: list[tuple[NormMed, str]] = []
+        quiet: list[EvidenceItem] = []
+        for m, v in meds_in(k, case, set_id):
+            if v is False or not m.active(case.as_of):
+                continue
+            changed = m.last_start_or_change()
+            if changed is None:
+                unknowns.append((m, f"start or dose-change date of {m.label} not recorded"))
+                continue
+            if not 0 <= days_between(case.as_of, changed) <= days:
+                continue
+            if v is None:
+                unknowns.append((m, f"cannot tell whether {m.label} belongs to {set_id} ({maybe_reason(k, m)})"))
+                continue
+            if m.last_change is None:
+                hits.append(med_ev(m, f"started {changed}"))
+                continue
+            prior = _prior_record(case, m, changed)
+            if prior is None:
+                unknowns.append((m, f"the dose change of {m.label} on {changed} is recorded without the previous "
+                                    "dose: whether it was an increase is not known"))
+            elif prior.daily_mg is None or m.daily_mg is None:
+                unknowns.append((m, f"daily dose of {m.label} or of the order it replaced cannot be computed: "
+                                    f"whether the change on {changed} was an increase is not known"))
+            elif m.daily_mg > prior.daily_mg:
+                hits.append(med_ev(m, f"daily dose increased from {prior.daily_mg:g} to {m.daily_mg:g} mg "
+                                      f"on {changed}"))
+            else:
+                quiet.append(med_ev(m, f"daily dose {'reduced' if m.daily_mg < prior.daily_mg else 'unchanged'} "
+                                       f"({prior.daily_mg:g} to {m.daily_mg:g} mg) on {changed}"))
+        if hits:
+            return FactValue(s.key, True, True, tuple(hits))
+        if unknowns:
+            return unknown(s.key, unknowns[0][1], (med_ev(m) for m, _ in unknowns))
+        return FactValue(s.key, True, False, tuple(quiet),
+                         f"no {set_id} start or dose increase within {days} days")
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.med_started_or_increased_within
+        did = "was neither started nor its dose increased" if negated else "was started or its dose increased"
         return f"{p.set_title(a.set)} {did} within the last {a.days} days"
 
 
