@@ -77,3 +77,19 @@ Feature: NC-LI-024 Routine lithium level overdue
       | 33914-3 | 85    | mL/min/1.73m2 | 30d ago   |
     When the engine evaluates the patient
     Then rule NC-LI-024 fires with severity moderate
+
+  Scenario: Three days into a new course with no level yet is not "overdue" (the first level is due at 5-7 days)
+    Given a male patient aged 45
+    And the patient takes:
+      | name              | dose | dose_unit | frequency | start   |
+      | lithium carbonate | 400  | mg        | bid       | 3d ago  |
+    When the engine evaluates the patient
+    Then rule NC-LI-024 does not fire
+
+  Scenario: Five days into a new course with no level, the level is due and overdue is raised (first year: high)
+    Given a male patient aged 45
+    And the patient takes:
+      | name              | dose | dose_unit | frequency | start   |
+      | lithium carbonate | 400  | mg        | bid       | 5d ago  |
+    When the engine evaluates the patient
+    Then rule NC-LI-024 fires with severity high
