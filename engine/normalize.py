@@ -203,7 +203,7 @@ def _resolve_concepts(k: Knowledge, codes: tuple[tuple[str, str], ...], name: st
         if cid and cid not in found:
             found.append(cid)
     if found:
-        return tuple(found)
+        return _combined(k, found)
     texts = [name or ""] + [code for system, code in codes if system == "text"]
     for text in texts:
         if not text or k.synonym_pattern is None:
@@ -216,6 +216,22 @@ def _resolve_concepts(k: Knowledge, codes: tuple[tuple[str, str], ...], name: st
         for cid in hits:
             if cid not in found:
                 found.append(cid)
+    return _combined(k, found)
+
+
+def _combined(k: Knowledge, found: list[str]) -> tuple[str, ...]:
+    """The concepts of one product with each fixed combination it names read as that combination (knowledge
+    concept `combination_of`): estradiol and dienogest in one record are the contraceptive estradiol
+    valerate/dienogest, not menopausal estradiol beside a progestin.  A combination found by its own code
+    ("atc:G03AB08") absorbs its ingredients found by theirs."""
+    for combo, parts in k.combinations:
+        if combo in found or parts <= set(found):
+            out: list[str] = []
+            for c in found:  # the combination takes the place of the first of its ingredients
+                c = combo if c in parts else c
+                if c not in out:
+                    out.append(c)
+            found = out
     return tuple(found)
 
 

@@ -128,6 +128,71 @@ def test_an_estrogen_brand_alone_is_still_unopposed(engine: Engine) -> None:
     assert "HR-EST-007" in {f.rule_id for f in r.findings}
 
 
+def _with_prior_dvt(doc: dict) -> dict:
+    doc["entry"].append({"resource": {
+        "resourceType": "Condition", "id": "dvt", "subject": {"reference": "Patient/p1"},
+        "clinicalStatus": {"coding": [{"code": "resolved"}]},
+        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "Z86.718"}],
+                 "text": "Personal history of deep vein thrombosis"}}})
+    return doc
+
+
+@pytest.mark.parametrize("coding", [
+    {"text": "Natazia"},
+    {"coding": [{"system": "http://www.whocc.no/atc", "code": "G03AB08"}]},
+    {"text": "Zoely 2.5 MG / 1.5 MG Oral Tablet"},
+    {"text": "{2 (estradiol valerate 3 MG Oral Tablet) / 5 (dienogest 2 MG / estradiol valerate 2 MG Oral Tablet) / "
+             "17 (dienogest 3 MG / estradiol valerate 2 MG Oral Tablet) / 2 (estradiol valerate 1 MG Oral Tablet) / "
+             "2 (inert ingredients 1 MG Oral Tablet) } Pack [Natazia]"},
+])
+def test_an_estradiol_contraceptive_is_chc_not_mht(engine: Engine, coding: dict) -> None:
+    """Estradiol valerate/dienogest (Natazia; ATC G03AB08 only, or the brand only, or the RxNorm pack name) and
+    estradiol/nomegestrol acetate (Zoely) in a 29-year-old with a prior DVT: CDC MEC category 4 for combined
+    hormonal contraception fires; no menopausal-therapy rule reads the estradiol as MHT (issue 11: before,
+    the estradiol made it MHT and HR-CHC-060 stayed silent)."""
+    order = med("coc", None, "x", authoredOn=(AS_OF - timedelta(days=200)).isoformat())
+    order["medicationCodeableConcept"] = coding
+    doc = _with_prior_dvt(bundle(order))
+    doc["entry"][0]["resource"]["birthDate"] = "1997-03-01"
+    r = engine.evaluate(doc, as_of=AS_OF)
+    hit = next(f for f in r.findings if f.rule_id == "HR-CHC-060")
+    assert hit.outcome == "fired" and hit.severity == "critical"
+    assert not {f.rule_id for f in r.findings} & {"HR-EST-003", "HR-EST-007", "HR-EST-008", "HR-EST-010"}
+
+
+def test_an_estradiol_patch_for_menopause_stays_mht(engine: Engine) -> None:
+    """The control: estradiol alone (a patch) with a separate dienogest record is menopausal estrogen, not CHC."""
+    doc = _with_prior_dvt(_active("estradiol 0.05 MG/Day Transdermal System", "dienogest 2 MG Oral Tablet",
+                                  birthDate="1972-01-01"))
+    ids = {f.rule_id for f in engine.evaluate(doc, as_of=AS_OF).findings}
+    assert "HR-EST-003" in ids and "HR-CHC-060" not in ids
+
+
+def test_a_fixed_combination_is_read_within_one_record_only(engine: Engine) -> None:
+    """Knowledge `combination_of`: estradiol and dienogest named in one record are the contraceptive
+    combination (VS_CHC and oral estrogen, no MHT set, each strength kept); in two records they stay estradiol
+    (MHT) and dienogest.  A combination concept must name two other, existing concepts."""
+    from pydantic import ValidationError
+
+    from setpoint.knowledge.models import MedicationConcept
+    from setpoint.normalize import membership, normalise
+    snap = engine.snapshot({"patient": {"sex": "female", "birth_date": "1990-01-01"}, "medications": [
+        {"id": "coc", "name": "dienogest 3 MG / estradiol valerate 2 MG Oral Tablet", "route": "oral",
+         "dose": 1, "dose_unit": "tablet", "frequency": "daily"},
+        {"id": "e2", "name": "Estradiol 1 MG Oral Tablet", "route": "oral"},
+        {"id": "dng", "name": "Visanne 2 MG Oral Tablet"}]}, as_of=AS_OF)
+    k = engine.knowledge
+    case = normalise(k, snap, AS_OF)
+    assert [m.concepts for m in case.meds] == [("estradiol_dienogest",), ("estradiol",), ("dienogest",)]
+    assert case.meds[0].ingredient_mg == (("dienogest", 3.0), ("estradiol", 2.0))
+    assert membership(k, case, "VS_CHC") == {0: True}
+    assert membership(k, case, "VS_ORAL_ESTROGEN") == {0: True, 1: True}
+    for mht in ("VS_ESTROGEN_SYSTEMIC", "VS_HORMONE_THERAPY_ANY"):
+        assert 0 not in membership(k, case, mht) and 1 in membership(k, case, mht)
+    with pytest.raises(ValidationError):
+        MedicationConcept(id="x", name="x", classes=["c"], combination_of=["x", "estradiol"])
+
+
 def test_each_ingredient_of_a_combination_counts_with_its_own_strength(engine: Engine) -> None:
     """Auvelity (dextromethorphan 45 mg / bupropion 105 mg) twice daily with bupropion XL 300 mg: the
     bupropion total is 210 + 300 = 510 mg/day, over the 450 mg maximum; the 90 mg of dextromethorphan is

@@ -88,6 +88,9 @@ class Knowledge:
     # Brand and combination products (normalised name -> the product) and the pattern finding them in a text.
     products: dict[str, MedicationProduct] = field(default_factory=dict)
     product_pattern: re.Pattern[str] | None = None
+    # Fixed-combination concepts (concept `combination_of`): (the combination, the ingredients it stands for),
+    # largest first.
+    combinations: list[tuple[str, frozenset[str]]] = field(default_factory=list)
 
     def unit_factor(self, analyte_id: str, unit: str) -> float | None:
         """Factor to the analyte's canonical unit, or None for a unit it does not convert from."""
@@ -174,6 +177,9 @@ def _index(k: Knowledge) -> None:
             k.synonym_to_concept.setdefault(norm_name(name), c.id)
         for name in c.case_sensitive_synonyms:
             k.exact_synonyms[name] = c.id
+        if c.combination_of:
+            k.combinations.append((c.id, frozenset(c.combination_of)))
+    k.combinations.sort(key=lambda x: (-len(x[1]), x[0]))
     # Longest synonym first, so "ethinyl estradiol" wins over "estradiol".
     names = sorted(k.synonym_to_concept, key=len, reverse=True)
     k.synonym_pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(re.escape(n) for n in names) + r")(?![a-z0-9])")
@@ -218,6 +224,12 @@ def _check_references(k: Knowledge) -> None:
         for r in [*c.low_dose_max_daily_mg, *c.low_dose_max_unit_mg]:
             if r not in routes:
                 raise KnowledgeError(f"medications.yaml: concept {c.id}: route {r!r} is not a route class")
+        for ing in c.combination_of:
+            if ing not in k.concepts:
+                raise KnowledgeError(f"medications.yaml: concept {c.id}: combination_of names {ing!r}, not a concept")
+            if k.concepts[ing].combination_of:
+                raise KnowledgeError(f"medications.yaml: concept {c.id}: combination_of names {ing!r}, itself a "
+                                     "combination")
     synonyms = {norm_name(n): c.id for c in k.concepts.values() for n in [c.name, *c.synonyms]}
     for name, prod in k.products.items():
         where = f"medications.yaml: product {prod.name}"

@@ -129,7 +129,17 @@ class MedicationConcept(_Strict):
     dose_factor: float | None = Field(default=None, gt=0)
     # The release form of every product of this concept, when there is only one (read when the text is silent).
     release: Literal["ir", "sr", "xl"] | None = None
+    # A fixed combination whose meaning is not the sum of its ingredients: when one product (one medication
+    # record) names all of these concepts, it is read as this concept instead of them.  Estradiol with
+    # dienogest in one tablet is a combined contraceptive (Natazia), not menopausal estradiol.
+    combination_of: list[str] = []
     tag: EvidenceTag = "U"
+
+    @model_validator(mode="after")
+    def _combination(self) -> MedicationConcept:
+        if self.combination_of and (len(set(self.combination_of)) < 2 or self.id in self.combination_of):
+            raise ValueError("combination_of names at least two other, distinct concepts")
+        return self
 
 
 

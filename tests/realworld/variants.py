@@ -146,6 +146,21 @@ def medication_text_only(engine: Engine, b: Bundle, as_of: date) -> Bundle | Non
     return out if changed else None
 
 
+def medication_atc_only(engine: Engine, b: Bundle, as_of: date) -> Bundle | None:
+    """Products coded with ATC and nothing else (a European prescribing system whose product names are in the
+    local language, not exported): a combined pill coded G03AA07 must still be combined hormonal contraception
+    (VS_CHC by its ATC group, issue 11), every other product read by its code."""
+    out, changed = copy.deepcopy(b), False
+    for e in out["entry"]:
+        cc = e["resource"].get("medicationCodeableConcept") if e["resource"]["resourceType"] == "MedicationRequest" \
+            else None
+        if cc and cc.get("text") and any(c.get("system") == "http://www.whocc.no/atc" for c in cc.get("coding", [])):
+            cc["coding"] = [c for c in cc["coding"] if c.get("system") == "http://www.whocc.no/atc"]
+            del cc["text"]
+            changed = True
+    return out if changed else None
+
+
 TIMING_EXTENSION = "http://hospital.example.org/fhir/StructureDefinition/time-since-last-dose"
 
 
@@ -285,6 +300,7 @@ TRANSFORMS: dict[str, Transform] = {
     "east-of-utc": east_of_utc,
     "ecg-named-specimen": ecg_named_specimen,
     "medication-text-only": medication_text_only,
+    "medication-atc-only": medication_atc_only,
     "everything-at-once": everything_at_once,
     "dose-timing-as-written": dose_timing_as_written,
     "medication-statements": medication_statements,
