@@ -12,6 +12,7 @@ salivary estradiol is never compared with serum cut-offs.  Design rule [U], not 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 # Specimen phrases (longest first) -> snapshot specimen.  Serum/plasma/blood words are specimens too,
@@ -74,6 +75,7 @@ class NameKey(NamedTuple):
     specimen: str | None  # a specimen other than serum/plasma/blood written in the name, else None
 
 
+@lru_cache(maxsize=16384)  # laboratory names repeat across records and patients; pure function of the text
 def name_key(name: str) -> NameKey:
     """'Estradiol, saliva' -> ('estradiol', 'saliva'); 'LITHIUM LVL (SerPl)' -> ('lithium', None)."""
     text = norm_name(_TIMING.sub(" ", _REFLEX.sub("", name)).replace("-", " - ").replace("_", " "))
