@@ -703,17 +703,17 @@ def serve(
     typer.echo(f"Setpoint CDS Hooks service on {scheme}://{host}:{port}/cds-services "
                f"(feedback database in {settings.data_dir})", err=True)
     typer.echo(f"The clinician's page: {scheme}://{f'[{host}]' if ':' in host else host}:{port}/", err=True)
-    from .service.protocol import event_loop, http_protocol
+    from .service.protocol import http_protocol
 
     tls = {"ssl_certfile": str(ssl_certfile), "ssl_keyfile": str(ssl_keyfile)} if ssl_certfile else {}
     if workers == 1:
         uvicorn.run(asgi, host=host, port=port, log_level=log_level.value, log_config=log_config,
-                    http=http_protocol(), loop=event_loop(), server_header=False, **tls)
+                    http=http_protocol(), server_header=False, **tls)
     else:  # each worker process builds the app from the same settings, passed in the environment
         os.environ.update(settings.to_env())
         uvicorn.run(f"{__package__}.service.app:create_app", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level.value, log_config=log_config, http=http_protocol(),
-                    loop=event_loop(), server_header=False, **tls)
+                    server_header=False, **tls)
 
 
 # A `setpoint` process keeps its engine for its lifetime, so it freezes it out of the garbage collector's

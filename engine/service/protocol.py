@@ -1,14 +1,15 @@
-"""uvicorn's HTTP protocol with TCP_NODELAY on every connection, and the event loop the service runs on.
+"""uvicorn's HTTP protocol with TCP_NODELAY on every connection.
 
 With `--workers N` uvicorn listens on a socket it creates without `IPPROTO_TCP`, so asyncio does
 not set TCP_NODELAY on the accepted connections; uvicorn writes a response's headers and body
 separately, and Nagle's algorithm then holds the body until the client's delayed ACK: ~40 ms added
 to every call (measured with bench/bench_service.py).  Setting the option here fixes both modes.
 
-The HTTP parser is httptools (llhttp, C) and the loop uvloop (libuv) when they are installed (they are
-dependencies on Linux and macOS): a patient-view call carries a 200 KB prefetch, which h11 (pure Python)
-and asyncio's selector loop read with about twice the event loop's CPU.  h11 and asyncio remain the
-fallback (e.g. on Windows, where uvloop does not exist).
+The HTTP parser is httptools (llhttp, in C; a dependency) when it is installed, h11 otherwise: a
+patient-view call carries a 200 KB prefetch, and with h11 (pure Python) the event loop spent 1.6-2.2 ms
+of CPU per call against 1.4 ms with httptools (bench/bench_service.py, 1 client, fresh patients, three
+alternating runs each).  uvloop was measured too and saved nothing more (1.4-1.7 ms), so the loop stays
+asyncio's.
 """
 
 from __future__ import annotations
@@ -49,12 +50,3 @@ except ImportError:  # httptools not installed
 def http_protocol() -> type:
     """httptools' protocol when installed, else h11's; either with TCP_NODELAY."""
     return NoDelayHttpToolsProtocol if HTTPTOOLS else NoDelayH11Protocol
-
-
-def event_loop() -> str:
-    """uvicorn's `loop` setting: uvloop when installed, else asyncio."""
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return "asyncio"
-    return "uvloop"
