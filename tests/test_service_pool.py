@@ -64,13 +64,34 @@ def check_own_cards(n: int, r: httpx.Response) -> None:
         assert not any(r.startswith("NC-LI") for r in rules)
 
 
+def _cmdline(p: psutil.Process) -> str:
+    """A process's command line; empty for one that just died (a killed worker is a zombie for a moment)."""
+    try:
+        return " ".join(p.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):
+        return ""
+
+
 def eval_workers(server: Server) -> set[int]:
     """Pids of the service's evaluation worker processes (children of its fork servers)."""
     root = psutil.Process(server.proc.pid)
     procs = root.children(recursive=True)
-    servers = {p.pid for p in procs if "multiprocessing.forkserver" in " ".join(p.cmdline())
-               and p.ppid() not in {q.pid for q in procs if "multiprocessing.forkserver" in " ".join(q.cmdline())}}
-    return {p.pid for p in procs if p.ppid() in servers and p.is_running() and p.status() != psutil.STATUS_ZOMBIE}
+    forkservers = {p.pid for p in procs if "multiprocessing.forkserver" in _cmdline(p)}
+    servers = set()
+    for p in procs:
+        try:
+            if p.pid in forkservers and p.ppid() not in forkservers:
+                servers.add(p.pid)
+        except psutil.NoSuchProcess:
+            pass
+    alive = set()
+    for p in procs:
+        try:
+            if p.ppid() in servers and p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                alive.add(p.pid)
+        except psutil.NoSuchProcess:  # includes ZombieProcess
+            pass
+    return alive
 
 
 def gone(pid: int) -> bool:

@@ -44,6 +44,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from ..errors import MatcherError, RuleBaseError
 from ..facts.model import FactValue
 from ..leaves import Check
@@ -120,6 +122,18 @@ def pattern3(key: str, c: Constraint) -> dict[str, Any]:
 
 
 _BARE_EXPONENT = re.compile(r"(?<=[:\[,\s])(-?\d+)([eE][+-]?\d+)(?=[,}\]\s])")
+
+
+def _payload(atoms: list[dict[str, Any]]) -> str:
+    """The atoms as durable's JSON: orjson (about 5x json's speed here), json for what orjson refuses (an
+    integer past 64 bits); exponents given a decimal point only when some value is a float written with one."""
+    try:
+        text = orjson.dumps(atoms).decode()
+    except orjson.JSONEncodeError:
+        text = json.dumps(atoms)
+    if any(type(v) is float and "e" in repr(v) for a in atoms for v in a.values()):
+        return _float_exponents(text)
+    return text
 
 
 def _float_exponents(payload: str) -> str:
@@ -315,7 +329,7 @@ class DurableMatcher:
         atoms = [atom(key, fv, i) for i, (key, fv) in enumerate((k, facts[k]) for k in keys) if c.admits(key, fv)]
         if not atoms:
             return
-        payload = _float_exponents(json.dumps(atoms))
+        payload = _payload(atoms)
         acted = failed = False
         try:
             try:
