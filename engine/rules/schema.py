@@ -99,7 +99,7 @@ class Rule(_Strict):
     # What to do when the outcome cannot be assessed for lack of data:
     # `finding` reports it as a "cannot assess" finding; `note` lists it in the report's coverage section only.
     missing_data: Literal["finding", "note"] = "finding"
-    missing_data_severity: Severity = "moderate"
+    missing_data_severity: Severity = Severity.MODERATE
     # Alert fatigue: when this rule fires, findings of these rules on the same problem are grouped under it.
     supersedes: list[str] = []
     false_positives: list[str] = []
