@@ -54,6 +54,7 @@ def test_every_call_is_logged_without_patient_data(tmp_path: Path) -> None:
         assert [c["uuid"] for c in rec["cards"]] == [c["uuid"] for c in answer["cards"]]
         assert [c["rule_id"] for c in rec["cards"]] == [c["source"]["topic"]["code"] for c in answer["cards"]]
         assert rec["timings_ms"]["total"] >= rec["timings_ms"]["evaluate"] >= 0
+        assert set(rec["timings_ms"]) == {"auth", "read", "queue", "fetch", "gather", "evaluate", "total"}
 
 
 def replay(log: Path, rules: Path) -> subprocess.CompletedProcess[str]:

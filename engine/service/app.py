@@ -232,8 +232,10 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
         t0 = time.perf_counter()
         service = _service(service_id)
         client = await _authenticate(request, service)
+        t_auth = time.perf_counter()
         request.state.client = {"iss": client.iss, "sub": client.sub}
         raw = await _read_body(request, settings)
+        t_read = time.perf_counter()
         as_of = settings.as_of or date.today()
         job = Job(service.id, raw, client.iss, as_of.isoformat(), can_fetch=state.fetcher is not None)
         out, waited = await _evaluate(job)
@@ -262,7 +264,8 @@ def create_app(settings: Settings | None = None, eng: Engine | None = None) -> F
                 "status": 200, "as_of": as_of.isoformat(), "input_sha256": out.input_sha256,
                 "fetched": out.fetched,
                 "cards": [{"rule_id": i.rule_id, "rule_version": i.rule_version, "uuid": i.uuid} for i in out.issued],
-                "timings_ms": {"queue": round(waited * 1000, 2), "fetch": round(t_fetch * 1000, 2),
+                "timings_ms": {"auth": round((t_auth - t0) * 1000, 2), "read": round((t_read - t_auth) * 1000, 2),
+                               "queue": round(waited * 1000, 2), "fetch": round(t_fetch * 1000, 2),
                                **out.timings, "total": round(total, 2)}}
             state.decisions.append(record, {"input": out.input_json} if out.input_json is not None else None)
         log.info("%s %s: %d cards (%s) in %.1f ms", out.hook, service.id, len(out.issued),
