@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from ..errors import SetpointError
+from ..inputs.text import read_bundle
 from .models import InputKind, PatientRef
 
 
@@ -27,6 +28,9 @@ def _read(path: str, offset: int, length: int) -> bytes:
 def _parse(path: str, offset: int, length: int, where: str) -> Any:
     try:
         raw = _read(path, offset, length)
+        bundle = read_bundle(raw)  # a whole Bundle (folder, NDJSON): unused resources are not built
+        if bundle is not None:
+            return bundle
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:

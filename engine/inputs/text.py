@@ -43,11 +43,24 @@ def parse_bytes(data: bytes, source: str) -> Any:
     check_size(len(data), source)
     body = data[3:] if data.startswith(_BOM) else data
     if body.lstrip()[:1] in (b"{", b"["):
+        bundle = read_bundle(body)
+        if bundle is not None:
+            return bundle
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
             pass  # read again below, for json's message naming line and column (or YAML's, or not UTF-8)
     return parse(decode(data, source), source)
+
+
+def read_bundle(body: bytes) -> Any:
+    """A FHIR Bundle's JSON with only the resources the engine uses built (engine.fhir.skim), else None.
+    The FHIR code is imported only when the bytes name a Bundle at all."""
+    if b'"Bundle"' not in body:
+        return None
+    from ..fhir.skim import read_bundle as skim
+
+    return skim(body)
 
 
 def parse(text: str, source: str) -> Any:
