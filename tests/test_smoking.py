@@ -148,3 +148,22 @@ def test_the_synthea_records_carry_their_smoking_status(engine: Engine) -> None:
         n = sum(1 for e in raw["entry"] if e["resource"]["resourceType"] == "Observation"
                 and any(c.get("code") == "72166-2" for c in e["resource"]["code"].get("coding", [])))
         assert len(snap.smoking) == n
+
+
+def test_the_fast_and_strict_paths_read_smoking_the_same(engine: Engine) -> None:
+    doc = bundle(_yaz(), _status("smk", "449868002", "Current every day smoker"),
+                 _status("txt", None, "Former smoker", when="2025-01-01"),
+                 _status("odd", "999999999", "Vapes on weekends"),
+                 obs("cpd", "64218-1", "How many cigarettes do you smoke per day now", valueInteger=12),
+                 obs("ppd", "8663-7", "Cigarettes smoked current (pack per day) - Reported",
+                     valueQuantity={"value": 1, "unit": "{pack}/d"}),
+                 obs("str", "64218-1", "How many cigarettes do you smoke per day now", valueString="about ten"),
+                 patient_res=_woman_of_38())
+    fast, strict = engine.snapshot(doc, strict_fhir=False), engine.snapshot(doc, strict_fhir=True)
+    assert fast == strict
+    assert [(s.id, s.status, s.per_day) for s in fast.smoking] == [
+        ("Observation/smk", "current", None), ("Observation/txt", "former", None), ("Observation/cpd", None, 12),
+        ("Observation/ppd", None, 20.0)]
+    assert {i.source: i.problem for i in fast.data_issues} == {
+        "Observation/odd": "smoking status answer 'Vapes on weekends' not recognised",
+        "Observation/str": "cigarettes smoked a day 'about ten' is not a number"}

@@ -409,6 +409,9 @@ def _smoking(rid: str, h: Any, kind: str, loinc: str | None, when: datetime, ctx
             amount = h.valueInteger
         elif h.valueString is not None and _NUMBER.match(h.valueString):
             amount = number(Decimal(h.valueString.strip()))
+        elif h.valueString is not None and h.valueString.strip():
+            ctx.issue(rid, f"{q.name} {h.valueString.strip()[:80]!r} is not a number", when.date())
+            return
         elif h.valueQuantity is not None and h.valueQuantity.comparator:
             ctx.issue(rid, f"{q.name} is censored ({h.valueQuantity.comparator}{number(h.valueQuantity.value)}), "
                            "not an amount", when.date())
