@@ -146,7 +146,7 @@ def input_summary(case: Case) -> InputSummary:
         counts["by_type"] = {t: dict(c) for t, c in counts["by_type"].items()}
         return InputSummary(**counts, values_not_usable=unusable)
     by_type = {section: len(getattr(snap, section))
-               for section in ("conditions", "medications", "results", "vitals", "scales", "notes")}
+               for section in ("conditions", "medications", "results", "vitals", "scales", "smoking", "notes")}
     n, issues = sum(by_type.values()), len(snap.data_issues)
     types = {k: {"read": v, "used": v, "not_readable": 0, "not_relevant": 0} for k, v in by_type.items() if v}
     if issues:  # records the snapshot's producer could not read, each named in data_issues

@@ -759,8 +759,12 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
     results, issues = _dated(
         [_safe_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)], as_of)
     pregnancy, note = pregnancy_status(p.pregnancy, p.pregnancy_recorded, as_of)
+    # Smoking records dated after the evaluation date (beyond the tolerance) are not used: reported.
+    ahead = [DataIssue(source=x.id or f"smoking[{i}]", date=x.date, problem=(
+        f"smoking record dated {x.date}, {(x.date - as_of).days} days after the evaluation date {as_of}: not used"))
+        for i, x in enumerate(snap.smoking) if (x.date - as_of).days > FUTURE_TOLERANCE_DAYS]
     return Case(snapshot=snap, as_of=as_of, age=age, meds=meds, conditions=conds, results=results,
-                pregnancy=pregnancy, pregnancy_note=note, data_issues=[*unmapped, *issues])
+                pregnancy=pregnancy, pregnancy_note=note, data_issues=[*unmapped, *issues, *ahead])
 
 
 def _safe_result(k: Knowledge, r: Result, record_id: str) -> NormResult:

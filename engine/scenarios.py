@@ -190,6 +190,24 @@ def has_vitals(ctx: Context, datatable: DataTable) -> None:
         ctx["snapshot"].setdefault("vitals", []).append(v)
 
 
+def has_smoking(ctx: Context, datatable: DataTable) -> None:
+    """Smoking records: `status` (current, former, never, unknown), `per_day` (cigarettes), `date`, `answer`."""
+    for row in rows(datatable):
+        rec: dict[str, Any] = {}
+        for k, v in row.items():
+            if v == "":
+                continue
+            if k in ("status", "answer", "id"):
+                rec[k] = v
+            elif k == "per_day":
+                rec[k] = _num(v)
+            elif k == "date":
+                rec[k] = resolve_date(v, ctx["as_of"])
+            else:
+                raise AssertionError(f"unknown smoking column {k!r}")
+        ctx["snapshot"].setdefault("smoking", []).append(rec)
+
+
 def has_notes(ctx: Context, datatable: DataTable) -> None:
     for row in rows(datatable):
         n: dict[str, Any] = {"kind": row["kind"], "date": resolve_date(row["date"], ctx["as_of"])}
@@ -356,6 +374,7 @@ STEPS: tuple[StepDef, ...] = (
     StepDef("given", "the patient has results:", "string", has_results),
     StepDef("given", "the patient has scores:", "string", has_scores),
     StepDef("given", "the patient has vital signs:", "string", has_vitals),
+    StepDef("given", "the patient has smoking records:", "string", has_smoking),
     StepDef("given", "the patient has notes:", "string", has_notes),
     StepDef("given", 'the snapshot file "{path}"', "parse", snapshot_file),
     StepDef("when", "the engine evaluates the patient", "string", evaluate),

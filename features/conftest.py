@@ -79,6 +79,11 @@ def has_vitals(ctx: dict[str, Any], datatable: list[list[str]]) -> None:
     sc.has_vitals(ctx, datatable)
 
 
+@given("the patient has smoking records:")
+def has_smoking(ctx: dict[str, Any], datatable: list[list[str]]) -> None:
+    sc.has_smoking(ctx, datatable)
+
+
 @given("the patient has notes:")
 def has_notes(ctx: dict[str, Any], datatable: list[list[str]]) -> None:
     sc.has_notes(ctx, datatable)

@@ -27,7 +27,8 @@ def synthea(engine: Engine) -> dict[str, Any]:
 
 
 def _records(snap: Any) -> set[str]:
-    return {x.id for section in (snap.conditions, snap.medications, snap.results, snap.vitals, snap.scales)
+    return {x.id for section in (snap.conditions, snap.medications, snap.results, snap.vitals, snap.scales,
+                                 snap.smoking)
             for x in section} | {i.source for i in snap.data_issues}
 
 
@@ -54,7 +55,8 @@ def test_claims_and_encounters_are_skipped_not_mapped(synthea: dict[str, Any]) -
     snap, _ = synthea["Eliseo"]
     everything = _records(snap)
     assert not any(r.startswith(("Claim/", "Encounter/", "ExplanationOfBenefit/", "Immunization/")) for r in everything)
-    # Pain scores and smoking status are not used: skipped; blood pressure comes from its components.
+    # Pain scores are not used: skipped (smoking status is read: tests/test_smoking.py); blood pressure comes from
+    # its components.
     assert {v.kind for v in snap.vitals} == {"systolic_bp", "diastolic_bp", "weight"}
     assert all("#8480-6" in v.id or "#8462-4" in v.id for v in snap.vitals if v.kind != "weight")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ..snapshot.models import Condition, DataIssue, Medication, Result, ScaleScore, VitalSign
+from ..snapshot.models import Condition, DataIssue, Medication, Result, ScaleScore, SmokingRecord, VitalSign
 from . import light
 from .values import ref_string
 from .vocabulary import Vocabulary
@@ -44,6 +44,7 @@ class MapContext:
     results: list[Result] = field(default_factory=list)
     vitals: list[VitalSign] = field(default_factory=list)
     scales: list[ScaleScore] = field(default_factory=list)
+    smoking: list[SmokingRecord] = field(default_factory=list)
     # (local date-time, "pregnant" | "not_pregnant" | "unknown", source) of each pregnancy-status observation
     pregnancy: list[tuple[datetime, str, str]] = field(default_factory=list)
     # Clinical dates of everything mapped: the latest is the record's own "now".

@@ -150,7 +150,8 @@ def bundle_to_snapshot(doc: dict[str, Any], knowledge: Knowledge | None = None, 
         latest = max(weights, key=lambda v: v.taken)
         patient["weight"] = {"value": latest.value, "unit": latest.unit}
     return {"patient": patient, "conditions": ctx.conditions, "medications": ctx.medications,
-            "results": ctx.results, "vitals": ctx.vitals, "scales": ctx.scales, "data_issues": ctx.issues,
+            "results": ctx.results, "vitals": ctx.vitals, "scales": ctx.scales, "smoking": ctx.smoking,
+            "data_issues": ctx.issues,
             "input": _counts(found, names, ctx, patient_used=bool(patient))}
 
 
@@ -164,7 +165,7 @@ def _counts(found: list[tuple[str, dict, str | None]], names: list[str], ctx: Ma
     Everything else is of a type or code the engine does not use, or in a status it skips (entered-in-error,
     cancelled)."""
     produced = {str(item.id).split("#", 1)[0]
-                for section in (ctx.conditions, ctx.medications, ctx.results, ctx.vitals, ctx.scales)
+                for section in (ctx.conditions, ctx.medications, ctx.results, ctx.vitals, ctx.scales, ctx.smoking)
                 for item in section if item.id}
     produced.update(src.split("#", 1)[0] for _, _, src in ctx.pregnancy)
     reported = {i.source.split("#", 1)[0] for i in ctx.issues}

@@ -1,4 +1,4 @@
-"""Observation -> snapshot results, vital signs, scale scores and pregnancy status.
+"""Observation -> snapshot results, vital signs, scale scores, smoking status and pregnancy status.
 
 An Observation and each of its components (blood pressure, PHQ-9 items) are read as separate
 measurements that share the Observation's time, specimen and status.  A measurement whose code the
@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import ValidationError
 
 from .. import dose_timing
 from ..errors import format_validation_error
-from ..snapshot.models import Result, ScaleScore, VitalSign
+from ..facts.model import PRESUMPTION
+from ..snapshot.models import Result, ScaleScore, SmokingRecord, VitalSign
 from .context import MapContext
 from .values import (
     LOINC,
@@ -88,12 +90,14 @@ def _code_relevant(cc: dict[str, Any], vocab: Any) -> bool:
 
 
 def _classify(cc: Any, ctx: MapContext) -> tuple[str, Any, str | None] | None:
-    """(section, detail, LOINC) of a code: vital kind, (scale, item), pregnancy, or analyte id."""
+    """(section, detail, LOINC) of a code: vital kind, (scale, item), pregnancy, smoking, or analyte id."""
     v = ctx.vocab
     loincs = codes_in(cc, LOINC)
     for code in loincs:
         if code == PREGNANCY_STATUS:
             return "pregnancy", None, code
+        if code in v.smoking:
+            return "smoking", v.smoking[code], code
         if code in v.vitals:
             return "vital", v.vitals[code], code
         if code in v.scales:
@@ -150,6 +154,8 @@ def map_observation(raw: dict[str, Any], obs: Any, name: str, ctx: MapContext) -
         ctx.seen(when.date())
         if section == "pregnancy":
             _pregnancy(rid, holder, when, ctx)
+        elif section == "smoking":
+            _smoking(rid, holder, detail, loinc, when, ctx)
         elif section == "vital":
             _vital(rid, holder, detail, when, ctx)
         elif section == "scale":
@@ -358,6 +364,74 @@ def _pregnancy(rid: str, h: Any, when: datetime, ctx: MapContext) -> None:
         ctx.issue(rid, "pregnancy status answer not recognised", when.date())
         return
     ctx.pregnancy.append((when, status, rid))
+
+
+def smoking_status(k: Any, cc: Any) -> str | None:
+    """current | former | never | unknown from a coded answer (knowledge/smoking.yaml), else from its words."""
+    systems = {SNOMED: "snomed", LOINC: "loinc"}
+    for system, code, _ in codings(cc):
+        found = k.smoking_answers.get((systems.get(system, ""), code))
+        if found is not None:
+            return str(found)
+    texts = [t for t in (cc_text(cc), *(d for _, _, d in codings(cc))) if t]
+    for text in texts:
+        for pattern, status in k.smoking_patterns:
+            if pattern.search(text):
+                return str(status)
+    return None
+
+
+def _smoking(rid: str, h: Any, kind: str, loinc: str | None, when: datetime, ctx: MapContext) -> None:
+    """A smoking-status answer (`kind` "status") or the amount smoked a day ("per_day"), as a SmokingRecord;
+    an answer that cannot be read is a data issue naming the record."""
+    k = ctx.vocab.knowledge
+    d: dict[str, Any] = {"id": rid, "date": when.date()}
+    if kind == "status":
+        cc = h.valueCodeableConcept
+        if cc is None:
+            if h.valueString is not None and h.valueString.strip():
+                cc = SimpleNamespace(text=h.valueString.strip(), coding=None)
+            else:
+                _absent(rid, h, when, ctx)
+                return
+        words = cc_text(cc) or next((f"{s} {c}" for s, c, _ in codings(cc)), None)
+        status = smoking_status(k, cc)
+        if status is None:
+            ctx.issue(rid, f"smoking status answer {words!r} not recognised" if words
+                      else "smoking status answer without a code or text", when.date())
+            return
+        d.update(status=status, answer=words[:200] if words else None)
+    else:
+        q = k.smoking_per_day[loinc]
+        if h.valueQuantity is not None and h.valueQuantity.value is not None and not h.valueQuantity.comparator:
+            amount = number(h.valueQuantity.value)
+        elif h.valueInteger is not None:
+            amount = h.valueInteger
+        elif h.valueString is not None and _NUMBER.match(h.valueString):
+            amount = number(Decimal(h.valueString.strip()))
+        elif h.valueString is not None and h.valueString.strip():
+            ctx.issue(rid, f"{q.name} {h.valueString.strip()[:80]!r} is not a number", when.date())
+            return
+        elif h.valueQuantity is not None and h.valueQuantity.comparator:
+            ctx.issue(rid, f"{q.name} is censored ({h.valueQuantity.comparator}{number(h.valueQuantity.value)}), "
+                           "not an amount", when.date())
+            return
+        else:
+            _absent(rid, h, when, ctx)
+            return
+        if amount is None or amount < 0:
+            ctx.issue(rid, f"{q.name} {amount} is not an amount", when.date())
+            return
+        d["answer"] = f"{amount:g} {q.name}"
+        if q.factor != 1:
+            d["per_day"] = round(float(amount) * q.factor, 4)
+            d["note"] = f"{PRESUMPTION}{q.presumption}: {amount:g} {q.name} read as {d['per_day']:g} cigarettes a day"
+        else:
+            d["per_day"] = amount
+    try:
+        ctx.smoking.append(SmokingRecord.model_validate(d))
+    except ValidationError as e:
+        ctx.issue(rid, format_validation_error(e), when.date())
 
 
 def _specimen(obs: Any, raw: dict[str, Any], ctx: MapContext) -> str | None:

@@ -21,6 +21,7 @@ class Vocabulary:
     scales: dict[str, tuple[str, str]]  # LOINC -> (scale id, "total" | item id)
     analytes: dict[str, str]  # LOINC -> analyte id
     condition_snomed: frozenset[str]  # SNOMED codes named by any condition set (procedures count too)
+    smoking: dict[str, str]  # LOINC -> "status" | "per_day" (knowledge/smoking.yaml)
     # name -> analyte id (or None): test names repeat across a record, and matching one costs a regex.
     _by_name: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
     _resembles: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
@@ -33,7 +34,7 @@ class Vocabulary:
     def _relevant_loinc(self) -> frozenset[str]:
         found: frozenset[str] | None = self.__dict__.get("_loinc_set")
         if found is None:
-            found = frozenset((PREGNANCY_STATUS, *self.vitals, *self.scales, *self.analytes))
+            found = frozenset((PREGNANCY_STATUS, *self.smoking, *self.vitals, *self.scales, *self.analytes))
             object.__setattr__(self, "_loinc_set", found)
         return found
 
@@ -76,4 +77,5 @@ def vocabulary(k: Knowledge) -> Vocabulary:
     return Vocabulary(
         knowledge=k, vitals=vitals, scales=dict(k.scale_loinc), analytes=dict(k.loinc_to_analyte),
         condition_snomed=frozenset(code for s in k.condition_sets.values() for code in s.snomed),
+        smoking={**{code: "per_day" for code in k.smoking_per_day}, **dict.fromkeys(k.smoking.status_loinc, "status")},
     )

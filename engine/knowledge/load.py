@@ -25,13 +25,15 @@ from .models import (
     MedicationsFile,
     Scale,
     ScalesFile,
+    SmokingFile,
+    SmokingPerDay,
     Source,
     SourcesFile,
 )
 from .names import distinctive_words, name_key, norm_name
 
 M = TypeVar("M", bound=BaseModel)
-FILES = ("analytes.yaml", "medications.yaml", "conditions.yaml", "scales.yaml", "sources.yaml")
+FILES = ("analytes.yaml", "medications.yaml", "conditions.yaml", "scales.yaml", "smoking.yaml", "sources.yaml")
 
 
 def norm_unit(unit: str) -> str:
@@ -67,6 +69,8 @@ class Knowledge:
     scales: dict[str, Scale]
     sources: dict[str, Source]
     content_hash: str
+    # Tobacco smoking status: the questions and what each answer means (knowledge/smoking.yaml).
+    smoking: SmokingFile
     # indexes
     loinc_to_analyte: dict[str, str] = field(default_factory=dict)
     name_to_analyte: dict[str, str] = field(default_factory=dict)
@@ -83,6 +87,11 @@ class Knowledge:
     exact_pattern: re.Pattern[str] | None = None
     route_pattern: re.Pattern[str] | None = None
     scale_loinc: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Smoking: (system, code) of an answer -> current | former | never | unknown; LOINC of an amount question ->
+    # its question; answer text patterns (compiled, in order).
+    smoking_answers: dict[tuple[str, str], str] = field(default_factory=dict)
+    smoking_per_day: dict[str, SmokingPerDay] = field(default_factory=dict)
+    smoking_patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     condition_patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
     condition_narrowing: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
     # Brand and combination products (normalised name -> the product) and the pattern finding them in a text.
@@ -104,6 +113,7 @@ def load_knowledge(root: Path) -> Knowledge:
     conds = _read(root / "conditions.yaml", ConditionsFile).sets
     scales = _read(root / "scales.yaml", ScalesFile).scales
     sources = _read(root / "sources.yaml", SourcesFile).sources
+    smoking = _read(root / "smoking.yaml", SmokingFile)
 
     digest = hashlib.sha256()
     for name in FILES:
@@ -120,6 +130,7 @@ def load_knowledge(root: Path) -> Knowledge:
         scales=_unique(scales, "scales.yaml", "scale"),
         sources=_unique(sources, "sources.yaml", "source"),
         content_hash=digest.hexdigest(),
+        smoking=smoking,
     )
     for prod in meds.products:
         for name in [prod.name, *prod.synonyms]:
@@ -197,6 +208,18 @@ def _index(k: Knowledge) -> None:
         for item in s.items:
             for code in item.loinc:
                 k.scale_loinc[code] = (s.id, item.id)
+    for ans in k.smoking.answers:
+        if (ans.system, ans.code) in k.smoking_answers:
+            raise KnowledgeError(f"smoking.yaml: answer {ans.system} {ans.code} is listed twice")
+        k.smoking_answers[(ans.system, ans.code)] = ans.status
+    for q in k.smoking.per_day:
+        if q.loinc in k.smoking_per_day or q.loinc in k.smoking.status_loinc:
+            raise KnowledgeError(f"smoking.yaml: LOINC {q.loinc} is listed twice")
+        k.smoking_per_day[q.loinc] = q
+    for code in [*k.smoking.status_loinc, *k.smoking_per_day]:
+        if code in k.loinc_to_analyte or code in k.scale_loinc:
+            raise KnowledgeError(f"smoking.yaml: LOINC {code} is also used by an analyte or a scale")
+    k.smoking_patterns = [(re.compile(t.pattern, re.IGNORECASE), t.status) for t in k.smoking.text_patterns]
     for cs in k.condition_sets.values():
         k.condition_patterns[cs.id] = [re.compile(p, re.IGNORECASE) for p in cs.text_patterns]
         if cs.narrowed_out_by:

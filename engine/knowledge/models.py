@@ -257,6 +257,58 @@ class Scale(_Strict):
         return self
 
 
+# --------------------------------------------------------------------------- smoking status
+
+SmokingStatus = Literal["current", "former", "never", "unknown"]
+
+
+class SmokingAnswer(_Strict):
+    system: Literal["snomed", "loinc"]
+    code: str
+    display: str
+    status: SmokingStatus
+    tag: EvidenceTag = "V"
+
+
+class SmokingPerDay(_Strict):
+    """A question giving the amount smoked a day; `factor` converts its answer to cigarettes a day."""
+
+    loinc: str
+    name: str
+    factor: float = Field(gt=0)
+    # Stated in the evidence whenever the factor is applied (e.g. "a pack read as 20 cigarettes").
+    presumption: str | None = None
+    tag: EvidenceTag = "U"
+
+    @model_validator(mode="after")
+    def _stated(self) -> SmokingPerDay:
+        if self.factor != 1 and not self.presumption:
+            raise ValueError(f"{self.loinc}: a conversion factor must state its presumption")
+        return self
+
+
+class SmokingTextPattern(_Strict):
+    pattern: str
+    status: SmokingStatus
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"not a regular expression: {e}") from e
+        return v
+
+
+class SmokingFile(_Strict):
+    status_loinc: list[str] = Field(min_length=1)
+    status_loinc_tag: EvidenceTag = "U"
+    per_day: list[SmokingPerDay] = []
+    answers: list[SmokingAnswer]
+    text_patterns: list[SmokingTextPattern] = []
+
+
 # --------------------------------------------------------------------------- sources
 
 

@@ -11,7 +11,8 @@
     scales_vitals  scale, scale_recorded, scale_since_med_change, scale_at_med_start,
                    scale_improvement_since_med_start, scale_days_after_med_change, vital, vital_missing,
                    vital_recorded
-    patient        condition, condition_onset_within, patient, patient_unknown
+    patient        condition, condition_onset_within, patient, patient_unknown, smoking, smoking_per_day,
+                   smoking_per_day_recorded
     notes_issues   note, data_issue
 
 See `engine.leaves.base` for what a leaf is made of.

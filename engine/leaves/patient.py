@@ -1,4 +1,5 @@
-"""Patient and condition leaves: diagnoses on record, and facts about the patient (age, sex, pregnancy...)."""
+"""Patient and condition leaves: diagnoses on record, and facts about the patient (age, sex, pregnancy,
+smoking...)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pydantic import Field
 
 from ..facts.model import PRESUMPTION, EvidenceItem, FactValue
 from ..knowledge.load import Knowledge
-from ..normalize import Case
+from ..normalize import FUTURE_TOLERANCE_DAYS, Case
+from ..snapshot.models import SmokingRecord
 from .base import (
     Args,
     Check,
@@ -18,7 +20,9 @@ from .base import (
     FactSpec,
     FactType,
     Leaf,
+    NumCompare,
     Phrases,
+    num,
     spec,
 )
 from .common import days_between, evidence, in_window, unknown
@@ -300,3 +304,163 @@ class PatientUnknown(Leaf):
 
     def phrase(self, negated: bool, p: Phrases) -> str:
         return f"the patient's {FIELD_NAMES[self.args.field]} is {'' if negated else 'not '}recorded"
+
+
+# ------------------------------------------------------------------ smoking
+# Tobacco smoking (issue 11): the latest recorded status within a window, and the cigarettes smoked a day.
+# Absence is not "non-smoker": with no recent status the fact is unknown, and the rule says "cannot assess".
+
+SmokingStatusValue = Literal["current", "former", "never"]
+SMOKING_WORDS = {"current": "a current smoker", "former": "a former smoker", "never": "a never smoker",
+                 "unknown": "unknown"}
+SmokingWithin = Field(default=730, gt=0, le=3650)
+
+
+def _smoking_ev(x: SmokingRecord, record: str) -> EvidenceItem:
+    """A status as its meaning (the record's own words in the note), or an amount in cigarettes a day."""
+    if x.status is not None:
+        extra = f"{x.per_day:g} cigarettes a day" if x.per_day is not None else None
+        note = "; ".join(n for n in (f"recorded as {x.answer!r}" if x.answer else None, extra, x.note) if n)
+        return evidence(label="smoking status", value=SMOKING_WORDS[x.status].removeprefix("a "), date=x.date,
+                        record=record, note=note or None)
+    return evidence(label="cigarettes smoked a day", value=x.per_day, date=x.date, record=record,
+                    note=x.note or (f"recorded as {x.answer!r}" if x.answer else None))
+
+
+def _smoking_records(case: Case, what: str) -> list[tuple[SmokingRecord, str]]:
+    """(record, record id) of the snapshot's smoking records carrying `what` ("status" | "per_day"), dated no
+    later than the evaluation date (FUTURE_TOLERANCE_DAYS allowed: later ones are reported in normalisation)."""
+    out = []
+    for i, x in enumerate(case.snapshot.smoking):
+        if getattr(x, what) is None or days_between(case.as_of, x.date) < -FUTURE_TOLERANCE_DAYS:
+            continue
+        out.append((x, x.id or f"smoking[{i}]"))
+    return out
+
+
+def smoking_status(case: Case, key: str, days: int) -> FactValue:
+    """The latest known smoking status recorded within `days` (current | former | never), or unknown with why.
+
+    An "unknown if ever smoked" answer is passed over for an earlier known one in the window; two different
+    statuses on the latest date make it unknown (the record contradicts itself)."""
+    records = _smoking_records(case, "status")
+    if not records:
+        return unknown(key, "no smoking status on record")
+    recent = [(x, r) for x, r in records if in_window(case, x.date, days)]
+    known = [(x, r) for x, r in recent if x.status != "unknown"]
+    if not known:
+        latest_x, latest_r = max(records, key=lambda t: (t[0].date, t[1]))
+        if recent:
+            return unknown(key, f"smoking status recorded as unknown within {days} days",
+                           tuple(_smoking_ev(x, r) for x, r in recent))
+        return unknown(key, f"no smoking status within {days} days (latest {latest_x.date}: "
+                            f"{SMOKING_WORDS[latest_x.status or 'unknown']}): not current",
+                       (_smoking_ev(latest_x, latest_r),))
+    day = max(x.date for x, _ in known)
+    on_day = sorted(((x, r) for x, r in known if x.date == day), key=lambda t: t[1])
+    statuses = {x.status for x, _ in on_day}
+    ev = tuple(_smoking_ev(x, r) for x, r in on_day)
+    if len(statuses) > 1:
+        return unknown(key, f"conflicting smoking statuses recorded on {day}: {', '.join(sorted(map(str, statuses)))}",
+                       ev)
+    return FactValue(key, True, on_day[0][0].status, ev)
+
+
+class SmokingArgs(Args):
+    status: SmokingStatusValue
+    within_days: int = SmokingWithin
+
+
+class Smoking(Leaf):
+    """The patient's latest smoking status recorded within N days is current, former or never; unknown when no
+    status is recorded in the window (never read as a non-smoker)."""
+
+    group = "patient"
+    smoking: SmokingArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.smoking
+        return self.leaf(spec(f"smoking:{a.within_days}d", "string", self.key, {"days": a.within_days},
+                              f"latest smoking status within {a.within_days} days"), Check("==", a.status))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        return smoking_status(case, s.key, s.param("days"))
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.smoking
+        return (f"the patient is {'not ' if negated else ''}{SMOKING_WORDS[a.status]} (the latest smoking status "
+                f"recorded within {a.within_days} days)")
+
+
+def _per_day(case: Case, days: int) -> list[tuple[SmokingRecord, str]]:
+    return [(x, r) for x, r in _smoking_records(case, "per_day") if in_window(case, x.date, days)]
+
+
+class SmokingPerDayArgs(NumCompare):
+    within_days: int = SmokingWithin
+
+
+class SmokingPerDay(Leaf):
+    """The cigarettes smoked a day, as last recorded within N days (packs read as 20 cigarettes, stated);
+    unknown when no amount is recorded in the window."""
+
+    group = "patient"
+    smoking_per_day: SmokingPerDayArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.smoking_per_day
+        return self.leaf(spec(f"smoking_per_day:{a.within_days}d", "number", self.key, {"days": a.within_days},
+                              f"cigarettes smoked a day, latest within {a.within_days} days", "cigarettes/day"),
+                         num(a.op, a.value))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        days = s.param("days")
+        recent = _per_day(case, days)
+        if not recent:
+            older = _smoking_records(case, "per_day")
+            if older:
+                x, r = max(older, key=lambda t: (t[0].date, t[1]))
+                return unknown(s.key, f"no cigarettes-a-day amount within {days} days (latest {x.date})",
+                               (_smoking_ev(x, r),))
+            return unknown(s.key, "cigarettes smoked a day not recorded")
+        x, r = max(recent, key=lambda t: (t[0].date, t[1]))
+        return FactValue(s.key, True, float(x.per_day or 0), (_smoking_ev(x, r),))
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.smoking_per_day
+        return (f"the patient smokes {p.cmp(a.op, a.value, 'cigarettes a day', negated)} (as last recorded within "
+                f"{a.within_days} days)")
+
+
+class SmokingPerDayRecordedArgs(Args):
+    within_days: int = SmokingWithin
+
+
+class SmokingPerDayRecorded(Leaf):
+    """An amount smoked a day (cigarettes or packs) was recorded within N days: known either way, so a rule can
+    tell "fewer than 15 a day or amount not recorded" from "15 or more"."""
+
+    group = "patient"
+    smoking_per_day_recorded: SmokingPerDayRecordedArgs
+
+    def compile(self, ctx: CompileContext) -> CompiledLeaf:
+        a = self.smoking_per_day_recorded
+        return self.leaf(spec(f"smoking_per_day_recorded:{a.within_days}d", "bool", self.key,
+                              {"days": a.within_days},
+                              f"cigarettes smoked a day recorded within {a.within_days} days"))
+
+    @staticmethod
+    def derive(k: Knowledge, case: Case, s: FactSpec) -> FactValue:
+        days = s.param("days")
+        recent = _per_day(case, days)
+        if recent:
+            ordered = sorted(recent, key=lambda t: t[0].date)
+            return FactValue(s.key, True, True, tuple(_smoking_ev(x, r) for x, r in ordered))
+        return FactValue(s.key, True, False, (), f"no amount smoked a day recorded within {days} days")
+
+    def phrase(self, negated: bool, p: Phrases) -> str:
+        a = self.smoking_per_day_recorded
+        return (f"the number of cigarettes smoked a day is {'not ' if negated else ''}recorded within the last "
+                f"{a.within_days} days")

@@ -270,6 +270,28 @@ class ScaleScore(_Model):
         return self
 
 
+class SmokingRecord(_Model):
+    """A tobacco smoking status, the cigarettes smoked a day, or both, as recorded on a date.
+
+    `status` is what the answer means (FHIR: LOINC 72166-2, read through knowledge/smoking.yaml); `per_day`
+    is cigarettes a day (FHIR: LOINC 64218-1, or 8663-7 in packs read as 20 cigarettes each, stated in
+    `note`).  A status is used only while recent (the rule says how recent); no record leaves the smoking
+    status unknown, which never counts as "non-smoker"."""
+
+    id: str | None = None
+    status: Literal["current", "former", "never", "unknown"] | None = None
+    per_day: Number | None = Field(default=None, ge=0, le=200, description="cigarettes smoked a day")
+    answer: str | None = Field(default=None, max_length=200, description="the record's own words")
+    note: str | None = Field(default=None, max_length=500, description="how the record was read")
+    date: LaxDate
+
+    @model_validator(mode="after")
+    def _something(self) -> SmokingRecord:
+        if self.status is None and self.per_day is None:
+            raise ValueError("a smoking record needs a status or per_day")
+        return self
+
+
 class ClinicalNote(_Model):
     """Structured observations that are not lab results (symptoms, documentation flags)."""
 
@@ -318,6 +340,7 @@ class Snapshot(_Model):
     results: list[Result] = []
     vitals: list[VitalSign] = []
     scales: list[ScaleScore] = []
+    smoking: list[SmokingRecord] = []
     notes: list[ClinicalNote] = []
     data_issues: list[DataIssue] = []
     as_of: LaxDate | None = None
@@ -326,7 +349,7 @@ class Snapshot(_Model):
     @model_validator(mode="after")
     def _unique_ids(self) -> Snapshot:
         seen: dict[str, str] = {}
-        for section in ("conditions", "medications", "results", "vitals", "scales", "notes"):
+        for section in ("conditions", "medications", "results", "vitals", "scales", "smoking", "notes"):
             for i, item in enumerate(getattr(self, section)):
                 if item.id is None:
                     continue
