@@ -224,14 +224,18 @@ def _combined(k: Knowledge, found: list[str]) -> tuple[str, ...]:
     concept `combination_of`): estradiol and dienogest in one record are the contraceptive estradiol
     valerate/dienogest, not menopausal estradiol beside a progestin.  A combination found by its own code
     ("atc:G03AB08") absorbs its ingredients found by theirs."""
-    for combo, parts in k.combinations:
-        if combo in found or parts <= set(found):
-            out: list[str] = []
-            for c in found:  # the combination takes the place of the first of its ingredients
-                c = combo if c in parts else c
-                if c not in out:
-                    out.append(c)
-            found = out
+    # First the combinations found by themselves (a code, a brand): they absorb their ingredients, so a
+    # product named "Climodien (estradiol valerate / dienogest)" is the menopausal combination alone; then
+    # those found only by their ingredients (the first listed wins when two share the same ingredients).
+    for named in (True, False):
+        for combo, parts in k.combinations:
+            if (combo in found) if named else parts <= set(found):
+                out: list[str] = []
+                for c in found:  # the combination takes the place of the first of its ingredients
+                    c = combo if c in parts else c
+                    if c not in out:
+                        out.append(c)
+                found = out
     return tuple(found)
 
 

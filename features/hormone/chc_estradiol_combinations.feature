@@ -135,3 +135,28 @@ Feature: HR-CHC-060 and the MHT rules with estradiol-based combined hormonal con
     When the engine evaluates the patient
     Then rule HR-EST-007 fires with severity high
     And rule HR-CHC-060 does not fire
+
+  Scenario: Climodien (menopausal estradiol valerate / dienogest) named by brand is menopausal therapy, not contraception
+    Given a female patient aged 56
+    And the patient takes:
+      | name                                      | route | start  |
+      | Climodien (estradiol valerate / dienogest) | oral  | 1y ago |
+    And the patient has conditions:
+      | icd10cm | status   |
+      | Z86.718 | resolved |
+    When the engine evaluates the patient
+    Then rule HR-EST-003 fires with severity critical
+    And rule HR-CHC-060 does not fire
+    And rule HR-EST-007 does not fire
+
+  Scenario: A product coded only with ATC G03FA15 (estradiol valerate / dienogest for menopause) is menopausal therapy
+    Given a female patient aged 56
+    And the patient takes:
+      | atc     | start  |
+      | G03FA15 | 1y ago |
+    And the patient has conditions:
+      | icd10cm | status   |
+      | Z86.718 | resolved |
+    When the engine evaluates the patient
+    Then rule HR-EST-003 fires with severity critical
+    And rule HR-CHC-060 does not fire
