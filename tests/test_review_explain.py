@@ -51,11 +51,13 @@ def test_fired_rule_shows_every_condition_with_value_unit_and_date(rules: Path) 
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
     assert "as of 2026-11-21: FIRED" in lines
-    assert "  [TRUE ] daily dose of VS_CITALOPRAM > 20 mg" in lines
+    # each condition in plain words, with the rule's own wording in brackets for the reviewer
+    assert "  [TRUE ] the daily dose of citalopram is above 20 mg  [daily dose of VS_CITALOPRAM > 20 mg]" in lines
     assert "          value: 40 mg" in lines
-    assert "  [TRUE ] patient age > 60 years" in lines
+    assert "  [TRUE ] the patient's age is above 60 years  [patient age > 60 years]" in lines
     assert "          value: 64 years" in lines
-    assert any(line.strip().startswith("from: citalopram") and "on 2024-01-15" in line for line in lines)
+    # the evidence as the report writes it
+    assert "          from: citalopram 40 mg daily (2024-01-15)" in lines
 
 
 def test_a_false_condition_is_marked_false_with_its_value(rules: Path, tmp_path: Path) -> None:
@@ -65,7 +67,7 @@ def test_a_false_condition_is_marked_false_with_its_value(rules: Path, tmp_path:
     r = explain(rules, case, "NC-TST-001")
     assert r.exit_code == 0, r.output
     assert "as of 2026-11-21: NOT FIRED" in r.stdout
-    assert "  [FALSE] patient age > 60 years" in r.stdout.splitlines()
+    assert "  [FALSE] the patient's age is above 60 years  [patient age > 60 years]" in r.stdout.splitlines()
     assert "          value: 58 years" in r.stdout.splitlines()
 
 
@@ -76,9 +78,11 @@ def test_stale_data_is_cannot_assess_with_the_reason_and_the_old_value(rules: Pa
     r = explain(rules, case, "NC-TST-002")
     assert r.exit_code == 0, r.output
     out = r.stdout
-    assert "CANNOT ASSESS" in out and "[N/A  ] latest lithium within 14 days >= 1.5 mmol/L" in out
+    assert "CANNOT ASSESS" in out
+    assert ("[N/A  ] the latest lithium (serum, 12-h trough) result within 14 days is at least 1.5 mmol/L  "
+            "[latest lithium within 14 days >= 1.5 mmol/L]") in out
     assert "value: unknown (no Lithium" in out and "20 days old" in out
-    assert "1.8 mmol/L on 2026-11-01" in out  # the stale fact is shown, not hidden
+    assert "from: Lithium (serum, 12-h trough) 1.8 mmol/L (2026-11-01)" in out  # the stale fact is shown, not hidden
 
 
 def test_json_has_the_tree_with_outcomes_and_facts(rules: Path) -> None:
@@ -110,7 +114,8 @@ def test_escalation_outcome_is_explained(rules: Path, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     escalation = r.stdout.split("escalation to critical", 1)[1]
     assert escalation.split("\n", 1)[0].endswith(": true")
-    assert "[TRUE ] condition in VS_COPD_RESP" in escalation
+    assert "[TRUE ] the patient has a diagnosis of chronic respiratory disease" in escalation
+    assert "[condition in VS_COPD_RESP]" in escalation
 
 
 def test_unknown_rule_exits_two(rules: Path) -> None:

@@ -50,10 +50,7 @@ from starlette.datastructures import UploadFile
 from ..core import Engine
 from ..errors import SetpointError, SnapshotError, validation_items
 from ..explain import explain_rules
-from ..facts.model import EvidenceItem
 from ..findings import EvaluationResult
-from ..leaves import Phrases
-from ..report_view import evidence_text
 from ..severity import Severity
 from .cards import OVERRIDE_REASONS, OVERRIDE_SYSTEM
 from .limits import LimitError, Limits, loads
@@ -224,33 +221,12 @@ class PageError(Exception):
         self.status, self.message = status, message
 
 
-def _plain_tree(node: Any, d: dict[str, Any], phrases: Phrases, k: Any) -> None:
-    """The explanation's conditions in the audit page's words, and its evidence as the report writes it."""
-    if node.op == "leaf" and node.leaf is not None:
-        try:
-            d["plain"] = node.leaf.source.phrase(False, phrases)
-        except Exception:  # the internal description is still shown
-            d["plain"] = d.get("condition", "")
-        fact = d.get("fact")
-        if fact:
-            fact["lines"] = [evidence_text(EvidenceItem.model_validate(e), k) for e in fact.get("evidence", [])]
-    for ch, dd in zip(node.children, d.get("children", []), strict=False):
-        _plain_tree(ch, dd, phrases, k)
-
-
 def evaluate_page(eng: Engine, data: Any, as_of: date, source: str) -> tuple[EvaluationResult, dict[str, Any]]:
     """The result and each reported finding's explanation (plain phrases added)."""
     snap = eng.snapshot(data, source=source)
     result = eng.evaluate(snap, as_of=as_of)
     ids = [f.rule_id for f in result.findings]
-    explanations = explain_rules(eng, snap, ids, as_of)
-    phrases = Phrases(eng.knowledge)
-    for rid, ex in explanations.items():
-        lr = eng.rulebase.by_id(rid)
-        _plain_tree(lr.tree, ex["condition"], phrases, eng.knowledge)
-        for node, esc in zip(lr.escalations, ex["escalations"], strict=False):
-            _plain_tree(node, esc["condition"], phrases, eng.knowledge)
-    return result, explanations
+    return result, explain_rules(eng, snap, ids, as_of)
 
 
 def _document(raw: bytes, settings: Any, name: str) -> Any:
