@@ -688,7 +688,10 @@ def serve(
             Store(settings.data_dir)
             from .service.page import page_password, session_key
 
-            page_password(settings)  # a missing or empty password file is reported now
+            if page_password(settings) is not None or settings.allow_unauthenticated:  # the page is on
+                typer.echo(f"WARNING: with --workers {workers}, the clinician's page may answer a report from "
+                           "another process, which does not hold it (reports stay in memory): use --workers 1 "
+                           "for the page (its evaluation processes already use every core)", err=True)
             session_key(settings.data_dir)  # made once, before the workers share it
     except RuleBaseError as e:
         fail("rule base is invalid:\n  " + "\n  ".join(e.problems))

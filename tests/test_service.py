@@ -376,6 +376,9 @@ def test_several_worker_processes_share_settings_and_the_database(tmp_path: Path
         s.stop()
     stored = Store(tmp_path / "data").feedback()
     assert sorted(f["card"] for f in stored) == sorted(uuids) and {f["rule_id"] for f in stored} == {"NC-LI-019"}
+    # the page is on (unauthenticated loopback): reports stay in one process's memory, and serve says so
+    assert "WARNING: with --workers 2, the clinician's page may answer a report from another process" \
+        in (tmp_path / "w.log").read_text()
 
 
 # ------------------------------------------------------------------ bad input
