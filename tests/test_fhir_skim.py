@@ -106,3 +106,65 @@ def test_errors_keep_their_messages(eng: Engine) -> None:
     with pytest.raises(SnapshotError) as e:
         eng.snapshot(b'{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": ]}')
     assert "not valid JSON (line 1" in str(e.value)
+
+
+# ------------------------------------------------------------------ generated Bundles
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TYPES = ["Patient", "Observation", "Condition", "MedicationRequest", "Medication", "Encounter", "Claim",
+          "Basic", "Bundle", "OperationOutcome", "Specimen", "ExplanationOfBenefit"]
+_IDS = st.one_of(st.none(), st.sampled_from(["a", "b", " p ", "", "x1"]), st.integers(-3, 3), st.booleans())
+
+
+@st.composite
+def _resource(draw: st.DrawFn, depth: int = 0) -> Any:
+    if draw(st.integers(0, 20)) == 0:  # now and then not a resource at all
+        return draw(st.one_of(st.none(), st.text(max_size=5), st.integers(-5, 5),
+                              st.lists(st.integers(0, 3), max_size=2)))
+    rtype = draw(st.one_of(st.sampled_from(_TYPES), st.none(), st.integers(0, 2)))
+    r: dict[str, Any] = {} if rtype is None else {"resourceType": rtype}
+    rid = draw(_IDS)
+    if rid is not None or draw(st.booleans()):
+        r["id"] = rid
+    if rtype == "Bundle" and depth < 2:
+        r["type"] = draw(st.sampled_from(["collection", "searchset", "bogus"]))
+        r["entry"] = draw(st.lists(_entry(depth + 1), max_size=3))
+    elif rtype == "Patient":
+        r.update(gender=draw(st.sampled_from(["female", "male", "other"])), birthDate="1970-01-01")
+    elif rtype == "Observation":
+        r.update(status="final", code={"coding": [{"system": "http://loinc.org", "code": "14334-7"}]},
+                 effectiveDateTime="2026-11-01", valueQuantity={"value": draw(st.floats(0, 3)), "unit": "mmol/L"})
+    elif rtype == "Encounter":
+        r["period"] = {"start": "2026-01-01"}
+    return r
+
+
+@st.composite
+def _entry(draw: st.DrawFn, depth: int = 0) -> Any:
+    e: dict[str, Any] = {}
+    if draw(st.booleans()):
+        e["fullUrl"] = draw(st.one_of(st.sampled_from(["urn:uuid:1", "Patient/a", "http://x/Encounter/b"]),
+                                      st.integers(-5, 5)))
+    if draw(st.integers(0, 6)):
+        e["resource"] = draw(_resource(depth))
+    if draw(st.integers(0, 5)) == 0:
+        e["request"] = {"method": "POST", "url": "Observation"}
+    return e
+
+
+def _outcome(eng: Engine, doc: Any) -> Any:
+    try:
+        return eng.snapshot(doc)
+    except SnapshotError as e:
+        return f"SnapshotError: {e}"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_entry(), max_size=6), st.sampled_from(["collection", "searchset", "bogus"]))
+def test_generated_bundles_read_alike(eng: Engine, entries: list[Any], btype: str) -> None:
+    """Any Bundle, well formed or not: the bytes (skimmed, or parsed whole when unusual) and the parsed
+    document give the same snapshot, or the same error."""
+    doc = {"resourceType": "Bundle", "type": btype, "entry": entries}
+    data = orjson.dumps(doc)
+    assert _outcome(eng, data) == _outcome(eng, orjson.loads(data))
