@@ -93,6 +93,8 @@ class NormMed:
     # Mapped to no concept, but its name looks like this one ("Sertaline", "Lithum carbonate"): rules about
     # that concept cannot assess it rather than read it as absent.
     resembles: str | None = None
+    # Readings presumed for this record's concepts (knowledge `presumption`), stated in its evidence.
+    presumptions: tuple[str, ...] = ()
 
     def active(self, as_of: date) -> bool:
         if self.source.stopped and self.end is None:
@@ -745,6 +747,7 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
                 compounded=m.compounded, prn=m.prn, source=m, course_start=m.start,
                 ingredient_mg=ingredient_daily_mg(k, m, concepts) if mg is None and not problem else (),
                 resembles=None if concepts else resembled_concept(k, m.name),
+                presumptions=tuple(k.concepts[c].presumption or "" for c in concepts if k.concepts[c].presumption),
             )
         )
     meds = link_courses(meds)

@@ -158,6 +158,10 @@ def test_an_estradiol_contraceptive_is_chc_not_mht(engine: Engine, coding: dict)
     hit = next(f for f in r.findings if f.rule_id == "HR-CHC-060")
     assert hit.outcome == "fired" and hit.severity == "critical"
     assert not {f.rule_id for f in r.findings} & {"HR-EST-003", "HR-EST-007", "HR-EST-008", "HR-EST-010"}
+    # the reading is a presumption (a menopausal product shares the ingredients), and the result says so
+    assert any("read as the combined contraceptive" in p for p in r.presumptions), r.presumptions
+    assert any(e.note and "presumed" not in e.note and "read as the combined contraceptive" in e.note
+               for e in hit.evidence)
 
 
 def test_an_estradiol_patch_for_menopause_stays_mht(engine: Engine) -> None:

@@ -133,6 +133,9 @@ class MedicationConcept(_Strict):
     # record) names all of these concepts, it is read as this concept instead of them.  Estradiol with
     # dienogest in one tablet is a combined contraceptive (Natazia), not menopausal estradiol.
     combination_of: list[str] = []
+    # A reading the engine presumes whenever a record is this concept, stated in the evidence and the
+    # result's presumptions (estradiol with dienogest read as the contraceptive, not the menopausal product).
+    presumption: str | None = None
     tag: EvidenceTag = "U"
 
     @model_validator(mode="after")

@@ -45,6 +45,8 @@ def med_ev(m: NormMed, note: str | None = None) -> EvidenceItem:
     if m.route:
         parts.append(m.route)
     note = note or ("compounded" if m.compounded else None)
+    for presumed in m.presumptions:  # e.g. estradiol with dienogest read as the contraceptive
+        note = f"{note}; {PRESUMPTION}{presumed}" if note else f"{PRESUMPTION}{presumed}"
     if m.continues:
         course = (f"{PRESUMPTION}{m.label} ({m.record_id}, {m.start}) continues {m.continues}: a dose change or "
                   f"renewal, not a new start (course started {m.course_start})")
