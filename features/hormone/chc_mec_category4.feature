@@ -100,3 +100,62 @@ Feature: HR-CHC-060 Combined hormonal contraception with a CDC MEC category 4 co
     When the engine evaluates the patient
     Then rule HR-CHC-060 does not fire
     And rule HR-CHC-079 fires with severity high
+
+  Scenario: An uncomplicated delivery 10 days ago fires at critical (MEC category 4 before 21 days postpartum)
+    Given the patient has conditions:
+      | icd10cm | status  | onset   |
+      | O80     | history | 10d ago |
+    When the engine evaluates the patient
+    Then rule HR-CHC-060 fires with severity critical
+
+  Scenario: A caesarean section procedure 10 days ago fires at critical
+    Given the patient has conditions:
+      | snomed   | text             | status  | onset   |
+      | 11466000 | Cesarean section | history | 10d ago |
+    When the engine evaluates the patient
+    Then rule HR-CHC-060 fires with severity critical
+
+  Scenario: A birth 20 days ago still fires (the 20th day after childbirth is < 21 days)
+    Given the patient has conditions:
+      | icd10cm | status  | onset   |
+      | Z37.0   | history | 20d ago |
+    When the engine evaluates the patient
+    Then rule HR-CHC-060 fires with severity critical
+
+  Scenario: A birth 21 days ago stays silent (boundary: the 21st day after childbirth is not < 21 days)
+    Given the patient has conditions:
+      | icd10cm | status  | onset   |
+      | O80     | history | 21d ago |
+    When the engine evaluates the patient
+    Then rule HR-CHC-060 does not fire
+
+  Scenario: A birth 30 days ago stays silent (21-42 days with other risk factors is category 3, not assessed)
+    Given the patient has conditions:
+      | snomed   | text             | status  | onset   |
+      | 11466000 | Cesarean section | history | 30d ago |
+    When the engine evaluates the patient
+    Then rule HR-CHC-060 does not fire
+
+  Scenario: A postpartum follow-up visit 5 days ago is not read as a birth (Z39.2 is dated at the visit)
+    Given the patient has conditions:
+      | icd10cm | status  | onset  |
+      | Z39.2   | history | 5d ago |
+    When the engine evaluates the patient
+    Then rule HR-CHC-060 does not fire
+
+  Scenario: A caesarean section with no date is not an alert: the rule is listed as not assessed
+    Given the patient has conditions:
+      | text                         | status  |
+      | history of caesarean section | history |
+    When the engine evaluates the patient
+    Then rule HR-CHC-060 cannot be assessed
+    And the cannot-assess reason mentions "onset date"
+    And there are no findings
+
+  Scenario: An undated caesarean does not hide a category 4 condition that is on record
+    Given the patient has conditions:
+      | icd10cm | text                         | status  |
+      |         | history of caesarean section | history |
+      | G43.109 | Migraine with aura           | active  |
+    When the engine evaluates the patient
+    Then rule HR-CHC-060 fires with severity critical
