@@ -47,3 +47,15 @@ def med(mid: str, rxcode: str | None, text: str, status: str = "active", pid: st
         cc["coding"] = [{"system": RXNORM, "code": rxcode, "display": text}]
     return {"resourceType": "MedicationRequest", "id": mid, "status": status, "intent": "order",
             "subject": {"reference": f"Patient/{pid}"}, "medicationCodeableConcept": cc, **extra}
+
+
+YAZ = "drospirenone 3 MG / ethinyl estradiol 0.02 MG Oral Tablet [Yaz]"
+
+
+def yaz(authored: str) -> dict[str, Any]:
+    """A Synthea-like active MedicationRequest for Yaz, a combined oral contraceptive (RxNorm SBD 748856 [U];
+    the text alone maps it)."""
+    return {"resourceType": "MedicationRequest", "id": "yaz", "status": "active", "intent": "order",
+            "subject": {"reference": "Patient/p1"}, "authoredOn": authored,
+            "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "748856", "display": YAZ}],
+                                          "text": YAZ}}

@@ -10,18 +10,14 @@ from typing import Any
 import pytest
 
 from setpoint import Engine
-from tests.fhir_data import RXNORM, SNOMED, bundle, patient
+from tests.fhir_data import SNOMED, bundle, patient, yaz
 
 AS_OF = date(2026, 11, 21)
-RULE = "HR-CHC-060"
-YAZ = "drospirenone 3 MG / ethinyl estradiol 0.02 MG Oral Tablet [Yaz]"
 
 
 def _yaz() -> dict[str, Any]:
-    return {"resourceType": "MedicationRequest", "id": "yaz", "status": "active", "intent": "order",
-            "subject": {"reference": "Patient/p1"}, "authoredOn": "2026-11-14T10:00:00+00:00",
-            "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "748856", "display": YAZ}],
-                                          "text": YAZ}}
+    return yaz("2026-11-14T10:00:00+00:00")
+RULE = "HR-CHC-060"
 
 
 def _caesarean(when: str | None) -> dict[str, Any]:

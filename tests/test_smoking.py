@@ -13,18 +13,13 @@ from pydantic import ValidationError
 from setpoint import Engine
 from setpoint.snapshot.models import SmokingRecord
 
-from .fhir_data import ELISEO, HASSAN, LOINC, RXNORM, SNOMED, TWANDA, bundle, obs, patient
+from .fhir_data import ELISEO, HASSAN, LOINC, SNOMED, TWANDA, YAZ, bundle, obs, patient, yaz
 
 AS_OF = date(2026, 11, 21)
-YAZ = "drospirenone 3 MG / ethinyl estradiol 0.02 MG Oral Tablet [Yaz]"
 
 
 def _yaz() -> dict[str, Any]:
-    """A Synthea-like MedicationRequest for Yaz (RxNorm SBD 748856 [U]; the text alone maps it)."""
-    return {"resourceType": "MedicationRequest", "id": "yaz", "status": "active", "intent": "order",
-            "subject": {"reference": "Patient/p1"}, "authoredOn": "2025-06-01T10:00:00+00:00",
-            "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "748856", "display": YAZ}],
-                                          "text": YAZ}}
+    return yaz("2025-06-01T10:00:00+00:00")
 
 
 def _status(oid: str, code: str | None, display: str, when: str = "2026-10-01T09:30:00+00:00",
