@@ -17,6 +17,8 @@ AS_OF = date(2026, 11, 21)
 
 def _yaz() -> dict[str, Any]:
     return yaz("2026-11-14T10:00:00+00:00")
+
+
 RULE = "HR-CHC-060"
 
 
