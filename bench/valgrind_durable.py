@@ -28,13 +28,9 @@ from setpoint import Engine
 eng = Engine.load()
 root = sys.argv[1]
 files = sorted(glob.glob(root + "/examples/patients/*.yaml")) + [root + "/examples/perimenopause-and-lithium.yaml"]
-# The case that exposed the retraction bug: 16 false-variants of one rule acting in one ruleset.
-injection = {"patient": {"id": "p", "birth_date": "1976-06-01", "sex": "male"},
-             "medications": [{"id": "m1", "name": "testosterone cypionate", "dose": 100, "dose_unit": "mg",
-                              "frequency": "weekly", "route": "intramuscular", "start": "2024-11-21"}],
-             "results": [{"id": "r1", "code": "2986-8", "value": 700, "unit": "ng/dL", "collected": "2026-11-11",
-                          "hours_since_dose": 84},
-                         {"id": "r2", "code": "4544-3", "value": 51, "unit": "%", "collected": "2026-11-11"}]}
+# The case that exposed the retraction bug: 16 false-variants of one rule acting in one ruleset (shared with
+# tests/test_durable_limits.py).
+injection = open(root + "/tests/data/durable_retraction_case.json").read()
 cases = [open(f).read() for f in files] + [injection]
 n = 0
 for _ in range(2):

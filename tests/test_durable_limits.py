@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -144,12 +145,7 @@ def test_repeated_evaluations_that_fire_keep_their_answer(engine: Engine) -> Non
     import gc
     from datetime import date
 
-    case = {"patient": {"id": "p", "birth_date": "1976-06-01", "sex": "male"},
-            "medications": [{"id": "m1", "name": "testosterone cypionate", "dose": 100, "dose_unit": "mg",
-                             "frequency": "weekly", "route": "intramuscular", "start": "2024-11-21"}],
-            "results": [{"id": "r1", "code": "2986-8", "value": 700, "unit": "ng/dL", "collected": "2026-11-11",
-                         "hours_since_dose": 84},
-                        {"id": "r2", "code": "4544-3", "value": 51, "unit": "%", "collected": "2026-11-11"}]}
+    case = json.loads((Path(__file__).parent / "data" / "durable_retraction_case.json").read_text(encoding="utf-8"))
     seen = set()
     for _ in range(30):
         r = engine.evaluate(case, as_of=date(2026, 11, 21))
