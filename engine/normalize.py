@@ -747,7 +747,7 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
                 compounded=m.compounded, prn=m.prn, source=m, course_start=m.start,
                 ingredient_mg=ingredient_daily_mg(k, m, concepts) if mg is None and not problem else (),
                 resembles=None if concepts else resembled_concept(k, m.name),
-                presumptions=tuple(k.concepts[c].presumption or "" for c in concepts if k.concepts[c].presumption),
+                presumptions=tuple(p for p in (k.concepts[c].presumption for c in concepts) if p),
             )
         )
     meds = link_courses(meds)
@@ -767,9 +767,8 @@ def normalise(k: Knowledge, snap: Snapshot, as_of: date) -> Case:
         [_safe_result(k, r, _record_id("results", i, r.id)) for i, r in enumerate(snap.results)], as_of)
     pregnancy, note = pregnancy_status(p.pregnancy, p.pregnancy_recorded, as_of)
     # Smoking records dated after the evaluation date (beyond the tolerance) are not used: reported.
-    ahead = [DataIssue(source=x.id or f"smoking[{i}]", date=x.date, problem=(
-        f"smoking record dated {x.date}, {(x.date - as_of).days} days after the evaluation date {as_of}: not used"))
-        for i, x in enumerate(snap.smoking) if (x.date - as_of).days > FUTURE_TOLERANCE_DAYS]
+    ahead = [issue for i, x in enumerate(snap.smoking)
+             if (issue := _too_far_ahead(x.id or f"smoking[{i}]", "smoking record", x.date, as_of)) is not None]
     return Case(snapshot=snap, as_of=as_of, age=age, meds=meds, conditions=conds, results=results,
                 pregnancy=pregnancy, pregnancy_note=note, data_issues=[*unmapped, *issues, *ahead])
 
@@ -794,15 +793,23 @@ def _dated(results: list[NormResult], as_of: date) -> tuple[list[NormResult], li
     issues: list[DataIssue] = []
     for r in results:
         ahead = (r.day - as_of).days
-        if ahead > FUTURE_TOLERANCE_DAYS:
-            issues.append(DataIssue(source=r.record_id, date=r.day, problem=(
-                f"{r.label} is dated {r.day}, {ahead} days after the evaluation date {as_of}: not used")))
+        if (issue := _too_far_ahead(r.record_id, r.label, r.day, as_of)) is not None:
+            issues.append(issue)
         elif ahead > 0 and r.problem is None:
             skew = (f"{PRESUMPTION}{r.label} ({r.record_id}) dated {r.day}, after the evaluation date {as_of}, "
                     "used as current (clock skew or time zone)")
             r = replace(r, note=f"{r.note}; {skew}" if r.note else skew)
         out.append(r)
     return out, issues
+
+
+def _too_far_ahead(source: str, label: str, day: date, as_of: date) -> DataIssue | None:
+    """The data issue of a record dated more than FUTURE_TOLERANCE_DAYS after the evaluation date (not used)."""
+    ahead = (day - as_of).days
+    if ahead <= FUTURE_TOLERANCE_DAYS:
+        return None
+    return DataIssue(source=source, date=day,
+                     problem=f"{label} is dated {day}, {ahead} days after the evaluation date {as_of}: not used")
 
 
 def pregnancy_status(status: str, recorded: date | None, as_of: date) -> tuple[str, str | None]:
